@@ -31,8 +31,10 @@ ARCH_FLAGS  ?= -march=native
 OPT_FLAGS   ?= -O2 -g
 WARN_FLAGS  ?= -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS      ?=
+# Extra flags the inference engine's kernels need (threading, vector ISA).
+ENGINE_FLAGS ?=
 CFLAGS_ALL  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT_FLAGS) $(ARCH_FLAGS) \
-               $(WARN_FLAGS) -fPIC -fvisibility=hidden $(DEP_CFLAGS) $(CFLAGS)
+               $(WARN_FLAGS) -fPIC -fvisibility=hidden $(DEP_CFLAGS) $(ENGINE_FLAGS) $(CFLAGS)
 LDFLAGS     ?=
 
 CORE_SRC    := $(sort $(shell find csrc -name '*.c' -not -path 'csrc/lua/*' \
@@ -47,10 +49,22 @@ TEST_BIN    := $(TEST_SRC:csrc/test/%.c=$(BUILD)/test/%)
 
 LIB         := $(BUILD)/libglimpse.a
 MODULE      := $(BUILD)/glimpse/core.so
+# Lexicons compiled from Debian's WordNet and jieba dictionaries, loaded by
+# glimpse.nlp from beside core.so.
+LEXICON_DIR := $(BUILD)/glimpse/lexicon
+LEXICONS    := $(LEXICON_DIR)/en.lua $(LEXICON_DIR)/zh.lua
 
 .PHONY: all setup deps models test test-c test-lua asan-test bench env install clean eval fixtures
 
-all: $(LIB) $(MODULE)
+all: $(LIB) $(MODULE) $(LEXICONS)
+
+$(LEXICON_DIR)/en.lua: tools/build_lexicon_en.lua
+	@mkdir -p $(dir $@)
+	$(LUA) tools/build_lexicon_en.lua $@
+
+$(LEXICON_DIR)/zh.lua: tools/build_lexicon_zh.lua
+	@mkdir -p $(dir $@)
+	$(LUA) tools/build_lexicon_zh.lua $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -76,7 +90,7 @@ $(BUILD)/test/%: csrc/test/%.c $(LIB) $(wildcard csrc/test/*.h)
 # ---- setup ---------------------------------------------------------------
 DEBIAN_PACKAGES := build-essential pkg-config lua5.4 liblua5.4-dev libopenblas-dev \
     libpng-dev libjpeg62-turbo-dev zlib1g-dev libcurl4-openssl-dev ca-certificates \
-    lua-cjson lua-lpeg lua-busted luarocks wordnet-base python3-jieba
+    lua-cjson lua-lpeg lua-busted luarocks wordnet-base python3-jieba python3
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -134,6 +148,7 @@ INST_BINDIR ?= $(BUILD)/install/bin
 install: all
 	mkdir -p $(INST_LIBDIR)/glimpse $(INST_LUADIR) $(INST_BINDIR)
 	cp $(MODULE) $(INST_LIBDIR)/glimpse/core.so
+	cp -R $(LEXICON_DIR) $(INST_LIBDIR)/glimpse/
 	cp -R lua/glimpse $(INST_LUADIR)/
 	mkdir -p $(INST_LUADIR)/glimpse/models
 	cp -R models/. $(INST_LUADIR)/glimpse/models/
