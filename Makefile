@@ -150,8 +150,7 @@ install: all
 	cp $(MODULE) $(INST_LIBDIR)/glimpse/core.so
 	cp -R $(LEXICON_DIR) $(INST_LIBDIR)/glimpse/
 	cp -R lua/glimpse $(INST_LUADIR)/
-	mkdir -p $(INST_LUADIR)/glimpse/models
-	cp -R models/. $(INST_LUADIR)/glimpse/models/
+	if [ -d models ]; then mkdir -p $(INST_LUADIR)/glimpse/models && cp -R models/. $(INST_LUADIR)/glimpse/models/; fi
 	cp bin/glimpse $(INST_BINDIR)/glimpse
 
 clean:
