@@ -1,0 +1,99 @@
+/*
+ * kernel.h — what an op file implements, and the helpers it may use.
+ * Internal to the engine (not installed, not seen by importers).
+ *
+ * Each op file exports `const glim_op_vtable glim_op_<stem>` (ops.def):
+ *   prepare: validate inputs, params and dtypes, infer and set output shapes
+ *            (glim_out_shape), set node->scratch; every error goes through
+ *            glim_node_fail so that it names the node. May allocate op state
+ *            in the graph pool (glim_graph_pool_alloc).
+ *   eval:    compute. Never fails, never allocates; scratch is
+ *            node->scratch_data (node->scratch bytes, 64-byte aligned).
+ *   flops:   multiply-adds counted as 2 (for benchmarks); may be NULL.
+ */
+#ifndef GLIMPSE_KERNEL_H
+#define GLIMPSE_KERNEL_H
+
+#include "../graph.h"
+
+typedef struct glim_op_vtable {
+    const char *name;
+    size_t params_size; /* sizeof its glim_<op>_params, 0 if none */
+    glim_status (*prepare)(glim_graph *g, glim_node *n, glim_error *err);
+    void (*eval)(glim_graph *g, const glim_node *n);
+    double (*flops)(const glim_graph *g, const glim_node *n);
+} glim_op_vtable;
+
+#define OP(id, stem) extern const glim_op_vtable glim_op_##stem;
+#include "ops.def"
+#undef OP
+
+/* The vtable of an op id, NULL for an unknown id. */
+const glim_op_vtable *glim_op_vtable_of(glim_op_id op);
+
+/* "prepare: node 'conv_3' (CONV2D): <detail>" */
+glim_status glim_node_fail(const glim_node *n, glim_error *err, glim_status code,
+                           const char *fmt, ...) GLIM_PRINTF(4, 5);
+
+/* Memory that lives as long as the graph (for op state computed at prepare). */
+void *glim_graph_pool_alloc(glim_graph *g, size_t bytes);
+
+/* Input slot i of n, or NULL when absent (-1) or out of range. */
+static inline glim_gtensor *glim_in(glim_graph *g, const glim_node *n, int i)
+{
+    if (i < 0 || i >= n->ninputs || n->inputs[i] < 0) return NULL;
+    return &g->tensors[n->inputs[i]];
+}
+static inline glim_gtensor *glim_out(glim_graph *g, const glim_node *n, int i)
+{
+    return &g->tensors[n->outputs[i]];
+}
+
+/* Require input i present with the given dtype (or any when dtype < 0) and a
+ * rank within [min_rank, max_rank]. */
+glim_status glim_need_input(glim_graph *g, const glim_node *n, int i, int dtype, int min_rank,
+                            int max_rank, const char *what, glim_error *err);
+/* Require exactly/at least counts of inputs and outputs. */
+glim_status glim_need_arity(const glim_node *n, int min_in, int max_in, int nout,
+                            glim_error *err);
+/* Set the inferred shape and dtype of output k (checked against a declared
+ * shape by the executor). */
+glim_status glim_out_shape(glim_graph *g, const glim_node *n, int k, glim_dtype dtype, int ndim,
+                           const int64_t *shape, glim_error *err);
+
+/* Resolve SAME/VALID/EXPLICIT padding of one spatial axis; returns the output
+ * size or -1 when it would be < 1. */
+int64_t glim_conv_out_size(int64_t in, int k, int stride, int dilation, glim_padding pad,
+                           int *pad_before, int *pad_after);
+
+/* Apply a fused activation to n floats in place. */
+void glim_apply_act(float *x, int64_t n, glim_activation act);
+static inline float glim_act1(float v, glim_activation act)
+{
+    switch (act) {
+    case GLIM_ACT_RELU: return v < 0.f ? 0.f : v;
+    case GLIM_ACT_RELU6: return v < 0.f ? 0.f : (v > 6.f ? 6.f : v);
+    case GLIM_ACT_RELU_N1_TO_1: return v < -1.f ? -1.f : (v > 1.f ? 1.f : v);
+    default: return v;
+    }
+}
+/* Clamp range of the clamp-style activations (NONE gives +-inf). Returns 0
+ * for TANH / SIGMOID (not a clamp). */
+int glim_act_range(glim_activation act, float *lo, float *hi);
+glim_status glim_check_act(const glim_node *n, glim_activation act, glim_error *err);
+
+/* Run fn(ctx, begin, end) over [0, total) split across the graph's threads
+ * (the calling thread takes a share). Chunks are at least `grain` long. */
+typedef void (*glim_range_fn)(void *ctx, int64_t begin, int64_t end);
+void glim_parallel_for(glim_graph *g, int64_t total, int64_t grain, glim_range_fn fn, void *ctx);
+
+/* Thread pool (threads.c). */
+struct glim_threads *glim_threads_new(int n);
+void glim_threads_free(struct glim_threads *t);
+void glim_threads_run(struct glim_threads *t, int ntasks, void (*fn)(void *ctx, int task),
+                      void *ctx);
+
+/* Sets OpenBLAS's thread count (no-op where unavailable). */
+void glim_blas_set_threads(int n);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * todo.c — vtables of ops listed in ops.def whose kernels have not landed
+ * yet. Building a graph with them works (the params size is known), and
+ * prepare reports the op as unsupported. An op moves out of this file into
+ * its own file when it is implemented.
+ */
+#include "kernel.h"
+
+static glim_status unsupported(glim_graph *g, glim_node *n, glim_error *err)
+{
+    (void)g;
+    return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "op is not implemented yet");
+}
+
+static void no_eval(glim_graph *g, const glim_node *n) { (void)g; (void)n; }
+
+#define STUB(stem, NAME, psize) \
+    const glim_op_vtable glim_op_##stem = {#NAME, psize, unsupported, no_eval, NULL};
+
+STUB(conv2d, CONV2D, sizeof(glim_conv2d_params))
+STUB(depthwise_conv2d, DEPTHWISE_CONV2D, sizeof(glim_conv2d_params))
+STUB(fully_connected, FULLY_CONNECTED, sizeof(glim_fully_connected_params))
+STUB(max_pool2d, MAX_POOL2D, sizeof(glim_pool2d_params))
+STUB(avg_pool2d, AVG_POOL2D, sizeof(glim_pool2d_params))
+STUB(add, ADD, sizeof(glim_binary_params))
+STUB(sub, SUB, sizeof(glim_binary_params))
+STUB(mul, MUL, sizeof(glim_binary_params))
+STUB(div, DIV, sizeof(glim_binary_params))
+STUB(floor_div, FLOOR_DIV, sizeof(glim_binary_params))
+STUB(maximum, MAXIMUM, sizeof(glim_binary_params))
+STUB(minimum, MINIMUM, sizeof(glim_binary_params))
+STUB(relu, RELU, 0)
+STUB(relu6, RELU6, 0)
+STUB(leaky_relu, LEAKY_RELU, sizeof(glim_leaky_relu_params))
+STUB(logistic, LOGISTIC, 0)
+STUB(tanh, TANH, 0)
+STUB(hard_swish, HARD_SWISH, 0)
+STUB(sqrt, SQRT, 0)
+STUB(softmax, SOFTMAX, sizeof(glim_softmax_params))
+STUB(concat, CONCAT, sizeof(glim_concat_params))
+STUB(reshape, RESHAPE, sizeof(glim_reshape_params))
+STUB(transpose, TRANSPOSE, sizeof(glim_transpose_params))
+STUB(resize_bilinear, RESIZE_BILINEAR, sizeof(glim_resize_params))
+STUB(resize_nearest, RESIZE_NEAREST, sizeof(glim_resize_params))
+STUB(arg_max, ARG_MAX, sizeof(glim_arg_max_params))
+STUB(pad, PAD, sizeof(glim_pad_params))
+STUB(mean, MEAN, sizeof(glim_reduce_params))
+STUB(gather, GATHER, sizeof(glim_gather_params))
+STUB(gather_nd, GATHER_ND, 0)
+STUB(pack, PACK, sizeof(glim_pack_params))
+STUB(unpack, UNPACK, sizeof(glim_pack_params))
+STUB(cast, CAST, sizeof(glim_cast_params))
+STUB(quantize, QUANTIZE, 0)
+STUB(dequantize, DEQUANTIZE, 0)
+STUB(lstm, LSTM, sizeof(glim_lstm_params))
+STUB(slice, SLICE, sizeof(glim_slice_params))
