@@ -448,3 +448,25 @@ glim_status glim_image_resize(const glim_image *src, int width, int height, glim
     *out = dst;
     return GLIM_OK;
 }
+
+static const char *const filter_names[GLIM_FILTER_COUNT] = {
+    [GLIM_FILTER_NEAREST] = "nearest", [GLIM_FILTER_BILINEAR] = "bilinear",
+    [GLIM_FILTER_BICUBIC] = "bicubic", [GLIM_FILTER_AREA] = "area",
+    [GLIM_FILTER_LANCZOS] = "lanczos",
+};
+
+int glim_filter_parse(const char *name, glim_filter *out)
+{
+    for (int i = 0; i < GLIM_FILTER_COUNT; i++) {
+        if (name && strcmp(name, filter_names[i]) == 0) {
+            *out = (glim_filter)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *glim_filter_name(glim_filter filter)
+{
+    return (unsigned)filter < GLIM_FILTER_COUNT ? filter_names[filter] : "?";
+}

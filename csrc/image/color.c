@@ -1,0 +1,71 @@
+/*
+ * color.c — conversion between the pixel formats.
+ *
+ * Gray from colour follows OpenCV's cvtColor for 8-bit images: weights
+ * 0.299/0.587/0.114 as 14-bit integers (4899, 9617, 1868; they sum to
+ * 1 << 14) and round-half-up, so results match it exactly.
+ */
+#include "process.h"
+
+#include <string.h>
+
+enum { R2Y = 4899, G2Y = 9617, B2Y = 1868, YSHIFT = 14 };
+
+static inline uint8_t gray_of(int r, int g, int b)
+{
+    return (uint8_t)((r * R2Y + g * G2Y + b * B2Y + (1 << (YSHIFT - 1))) >> YSHIFT);
+}
+
+/* Channel positions of red and blue in a 3/4-channel format. */
+static void rb_index(glim_pixfmt f, int *ri, int *bi)
+{
+    *ri = f == GLIM_FMT_BGR8 ? 2 : 0;
+    *bi = f == GLIM_FMT_BGR8 ? 0 : 2;
+}
+
+static void convert_row(const uint8_t *s, glim_pixfmt sf, int sc, uint8_t *d, glim_pixfmt df,
+                        int dc, int w)
+{
+    if (df == GLIM_FMT_GRAY8) {
+        int ri, bi;
+        rb_index(sf, &ri, &bi);
+        for (int x = 0; x < w; x++, s += sc) d[x] = gray_of(s[ri], s[1], s[bi]);
+        return;
+    }
+    if (sf == GLIM_FMT_GRAY8) {
+        for (int x = 0; x < w; x++, d += dc) {
+            d[0] = d[1] = d[2] = s[x];
+            if (dc == 4) d[3] = 255;
+        }
+        return;
+    }
+    int sri, sbi, dri, dbi;
+    rb_index(sf, &sri, &sbi);
+    rb_index(df, &dri, &dbi);
+    for (int x = 0; x < w; x++, s += sc, d += dc) {
+        uint8_t r = s[sri], g = s[1], b = s[sbi];
+        d[dri] = r;
+        d[1] = g;
+        d[dbi] = b;
+        if (dc == 4) d[3] = sc == 4 ? s[3] : 255;
+    }
+}
+
+glim_status glim_image_convert(const glim_image *src, glim_pixfmt format, glim_image **out,
+                               glim_error *err)
+{
+    if (out) *out = NULL;
+    if (!src || !src->data || !out)
+        return glim_fail(err, GLIM_EINVAL, "convert: missing image or output");
+    if ((unsigned)format >= GLIM_FMT_COUNT)
+        return glim_fail(err, GLIM_EINVAL, "convert: unknown pixel format %d", (int)format);
+    if (format == src->format) return glim_image_clone(src, out, err);
+    glim_image *dst;
+    glim_status st = glim_image_new(src->width, src->height, format, &dst, err);
+    if (st != GLIM_OK) return st;
+    for (int y = 0; y < src->height; y++)
+        convert_row(src->data + (size_t)y * src->stride, src->format, src->channels,
+                    dst->data + (size_t)y * dst->stride, format, dst->channels, src->width);
+    *out = dst;
+    return GLIM_OK;
+}

@@ -1,0 +1,247 @@
+/*
+ * geometry.c — crop, flip, rotate and letterbox.
+ *
+ * Rotation is counter-clockwise for positive angles, as in Pillow. With y
+ * pointing down, a destination pixel centre at (dx, dy) from the output
+ * centre samples the source at (dx cos t - dy sin t, dx sin t + dy cos t)
+ * from the input centre. Quarter turns never go through that formula: they
+ * are index remaps, so they are exact and reversible.
+ */
+#include "process.h"
+
+#include <math.h>
+#include <string.h>
+
+static glim_status check_src(const glim_image *src, glim_image **out, const char *stage,
+                             glim_error *err)
+{
+    if (out) *out = NULL;
+    if (!src || !src->data || !out)
+        return glim_fail(err, GLIM_EINVAL, "%s: missing image or output", stage);
+    return GLIM_OK;
+}
+
+glim_status glim_image_crop(const glim_image *src, int x, int y, int w, int h,
+                            glim_image **out, glim_error *err)
+{
+    glim_status st = check_src(src, out, "crop", err);
+    if (st != GLIM_OK) return st;
+    if (w < 1 || h < 1)
+        return glim_fail(err, GLIM_EINVAL, "crop: invalid size %dx%d", w, h);
+    /* Clip in 64 bits: x + w may overflow int. */
+    int64_t x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
+    int64_t x1 = (int64_t)x + w, y1 = (int64_t)y + h;
+    if (x1 > src->width) x1 = src->width;
+    if (y1 > src->height) y1 = src->height;
+    if (x1 <= x0 || y1 <= y0)
+        return glim_fail(err, GLIM_EINVAL,
+                         "crop: rectangle (%d, %d, %d, %d) lies outside the %dx%d image", x, y,
+                         w, h, src->width, src->height);
+    glim_image *dst;
+    st = glim_image_new((int)(x1 - x0), (int)(y1 - y0), src->format, &dst, err);
+    if (st != GLIM_OK) return st;
+    size_t row = (size_t)dst->width * src->channels;
+    for (int r = 0; r < dst->height; r++)
+        memcpy(dst->data + (size_t)r * dst->stride, glim_image_pixel(src, (int)x0, (int)y0 + r),
+               row);
+    *out = dst;
+    return GLIM_OK;
+}
+
+static void mirror_row(const uint8_t *s, uint8_t *d, int w, int c)
+{
+    switch (c) {
+    case 1:
+        for (int x = 0; x < w; x++) d[x] = s[w - 1 - x];
+        break;
+    case 3:
+        for (int x = 0; x < w; x++) {
+            const uint8_t *p = s + (size_t)(w - 1 - x) * 3;
+            d[3 * x] = p[0];
+            d[3 * x + 1] = p[1];
+            d[3 * x + 2] = p[2];
+        }
+        break;
+    default:
+        for (int x = 0; x < w; x++) memcpy(d + (size_t)x * c, s + (size_t)(w - 1 - x) * c, (size_t)c);
+    }
+}
+
+glim_status glim_image_flip(const glim_image *src, glim_flip how, glim_image **out,
+                            glim_error *err)
+{
+    glim_status st = check_src(src, out, "flip", err);
+    if (st != GLIM_OK) return st;
+    if ((unsigned)how > GLIM_FLIP_BOTH)
+        return glim_fail(err, GLIM_EINVAL, "flip: unknown direction %d", (int)how);
+    glim_image *dst;
+    st = glim_image_new(src->width, src->height, src->format, &dst, err);
+    if (st != GLIM_OK) return st;
+    size_t row = (size_t)src->width * src->channels;
+    for (int y = 0; y < src->height; y++) {
+        int sy = how == GLIM_FLIP_HORIZONTAL ? y : src->height - 1 - y;
+        const uint8_t *s = src->data + (size_t)sy * src->stride;
+        uint8_t *d = dst->data + (size_t)y * dst->stride;
+        if (how == GLIM_FLIP_VERTICAL)
+            memcpy(d, s, row);
+        else
+            mirror_row(s, d, src->width, src->channels);
+    }
+    *out = dst;
+    return GLIM_OK;
+}
+
+/* Quarter turns counter-clockwise (1 = 90, 3 = 270), as index remaps. */
+static glim_status rotate_quarter(const glim_image *src, int turns, glim_image **out,
+                                  glim_error *err)
+{
+    if (turns == 0) return glim_image_clone(src, out, err);
+    if (turns == 2) return glim_image_flip(src, GLIM_FLIP_BOTH, out, err);
+    int w = src->width, h = src->height, c = src->channels;
+    glim_image *dst;
+    glim_status st = glim_image_new(h, w, src->format, &dst, err);
+    if (st != GLIM_OK) return st;
+    for (int y = 0; y < dst->height; y++) {
+        uint8_t *d = dst->data + (size_t)y * dst->stride;
+        for (int x = 0; x < dst->width; x++) {
+            /* 90: dst(x, y) = src(w-1-y, x); 270: dst(x, y) = src(y, h-1-x) */
+            const uint8_t *p = turns == 1 ? glim_image_pixel(src, w - 1 - y, x)
+                                          : glim_image_pixel(src, y, h - 1 - x);
+            for (int k = 0; k < c; k++) d[(size_t)x * c + k] = p[k];
+        }
+    }
+    *out = dst;
+    return GLIM_OK;
+}
+
+/* Rotate about the centre keeping the canvas size: a quarter turn of a
+ * non-square image through the exact remap, then centred on the canvas. */
+static glim_status paste_centred(const glim_image *src, int w, int h, const uint8_t *fill,
+                                 glim_image **out, glim_error *err)
+{
+    glim_image *dst;
+    glim_status st = glim_image_new(w, h, src->format, &dst, err);
+    if (st != GLIM_OK) return st;
+    int c = src->channels;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) memcpy(glim_image_pixel(dst, x, y), fill, (size_t)c);
+    int ox = (w - src->width) / 2, oy = (h - src->height) / 2;
+    for (int y = 0; y < src->height; y++) {
+        int dy = y + oy;
+        if (dy < 0 || dy >= h) continue;
+        int sx0 = ox < 0 ? -ox : 0, dx0 = ox < 0 ? 0 : ox;
+        int n = src->width - sx0;
+        if (n > w - dx0) n = w - dx0;
+        if (n > 0)
+            memcpy(glim_image_pixel(dst, dx0, dy), glim_image_pixel(src, sx0, y), (size_t)n * c);
+    }
+    *out = dst;
+    return GLIM_OK;
+}
+
+glim_status glim_image_rotate(const glim_image *src, double degrees, int expand,
+                              const uint8_t *fill, glim_image **out, glim_error *err)
+{
+    glim_status st = check_src(src, out, "rotate", err);
+    if (st != GLIM_OK) return st;
+    if (!isfinite(degrees))
+        return glim_fail(err, GLIM_EINVAL, "rotate: angle is not a finite number");
+    uint8_t bg[4] = {0, 0, 0, 0};
+    if (fill) memcpy(bg, fill, (size_t)src->channels);
+
+    double turns = fmod(degrees, 360.0);
+    if (turns < 0) turns += 360.0;
+    if (fmod(turns, 90.0) == 0.0) {
+        int q = (int)(turns / 90.0) % 4;
+        if (expand || q == 0 || q == 2 || src->width == src->height)
+            return rotate_quarter(src, q, out, err);
+        glim_image *tmp;
+        st = rotate_quarter(src, q, &tmp, err);
+        if (st != GLIM_OK) return st;
+        st = paste_centred(tmp, src->width, src->height, bg, out, err);
+        glim_image_free(tmp);
+        return st;
+    }
+
+    double rad = turns * M_PI / 180.0, cs = cos(rad), sn = sin(rad);
+    int w = src->width, h = src->height, c = src->channels;
+    int nw = w, nh = h;
+    if (expand) {
+        /* Bounding box of the rotated rectangle; the epsilon keeps exact
+         * sizes from rounding up. */
+        double bw = fabs(w * cs) + fabs(h * sn), bh = fabs(w * sn) + fabs(h * cs);
+        if (bw > GLIM_IMAGE_MAX_SIDE || bh > GLIM_IMAGE_MAX_SIDE)
+            return glim_fail(err, GLIM_ELIMIT, "rotate: the expanded canvas exceeds %d pixels",
+                             GLIM_IMAGE_MAX_SIDE);
+        nw = (int)ceil(bw - 1e-6);
+        nh = (int)ceil(bh - 1e-6);
+    }
+    glim_image *dst;
+    st = glim_image_new(nw, nh, src->format, &dst, err);
+    if (st != GLIM_OK) return st;
+    double scx = w / 2.0, scy = h / 2.0, dcx = nw / 2.0, dcy = nh / 2.0;
+    for (int y = 0; y < nh; y++) {
+        uint8_t *d = dst->data + (size_t)y * dst->stride;
+        double dy = y + 0.5 - dcy;
+        for (int x = 0; x < nw; x++) {
+            double dx = x + 0.5 - dcx;
+            /* Source position in pixel-index coordinates (centres at k). */
+            double sx = dx * cs - dy * sn + scx - 0.5;
+            double sy = dx * sn + dy * cs + scy - 0.5;
+            double fx0 = floor(sx), fy0 = floor(sy);
+            uint8_t *o = d + (size_t)x * c;
+            if (fx0 < -1 || fy0 < -1 || fx0 >= w || fy0 >= h) {
+                memcpy(o, bg, (size_t)c);
+                continue;
+            }
+            int x0 = (int)fx0, y0 = (int)fy0;
+            double ax = sx - fx0, ay = sy - fy0;
+            const uint8_t *p00 = (x0 >= 0 && y0 >= 0) ? glim_image_pixel(src, x0, y0) : bg;
+            const uint8_t *p10 = (x0 + 1 < w && y0 >= 0) ? glim_image_pixel(src, x0 + 1, y0) : bg;
+            const uint8_t *p01 = (x0 >= 0 && y0 + 1 < h) ? glim_image_pixel(src, x0, y0 + 1) : bg;
+            const uint8_t *p11 =
+                (x0 + 1 < w && y0 + 1 < h) ? glim_image_pixel(src, x0 + 1, y0 + 1) : bg;
+            for (int k = 0; k < c; k++) {
+                double top = p00[k] + (p10[k] - p00[k]) * ax;
+                double bot = p01[k] + (p11[k] - p01[k]) * ax;
+                double v = top + (bot - top) * ay + 0.5;
+                o[k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : (int)v);
+            }
+        }
+    }
+    *out = dst;
+    return GLIM_OK;
+}
+
+glim_status glim_image_letterbox(const glim_image *src, int width, int height,
+                                 glim_filter filter, const uint8_t *fill, glim_image **out,
+                                 glim_letterbox *info, glim_error *err)
+{
+    glim_status st = check_src(src, out, "letterbox", err);
+    if (st != GLIM_OK) return st;
+    if (width <= 0 || height <= 0 || width > GLIM_IMAGE_MAX_SIDE || height > GLIM_IMAGE_MAX_SIDE)
+        return glim_fail(err, GLIM_EINVAL, "letterbox: invalid size %dx%d (each side 1..%d)",
+                         width, height, GLIM_IMAGE_MAX_SIDE);
+    double scale = fmin((double)width / src->width, (double)height / src->height);
+    int cw = (int)lround(src->width * scale), ch = (int)lround(src->height * scale);
+    if (cw < 1) cw = 1;
+    if (ch < 1) ch = 1;
+    if (cw > width) cw = width;
+    if (ch > height) ch = height;
+    glim_image *content;
+    st = glim_image_resize(src, cw, ch, filter, &content, err);
+    if (st != GLIM_OK) return st;
+    uint8_t bg[4] = {114, 114, 114, 255};
+    if (fill) memcpy(bg, fill, (size_t)src->channels);
+    st = paste_centred(content, width, height, bg, out, err);
+    glim_image_free(content);
+    if (st != GLIM_OK) return st;
+    if (info) {
+        info->scale = scale;
+        info->offset_x = (width - cw) / 2;
+        info->offset_y = (height - ch) / 2;
+        info->width = cw;
+        info->height = ch;
+    }
+    return GLIM_OK;
+}
