@@ -224,7 +224,7 @@ end
 local function letterbox(img, w, h, filter)
   local scale = math.min(w / img.width, h / img.height)
   if img.letterbox then
-    local out, a, b, c = img:letterbox(w, h, { fill = 0 })
+    local out, a, b, c = img:letterbox(w, h, { fill = 0, filter = filter })
     if not out then return nil, a, b end
     local s, ox, oy
     if type(a) == "table" then
