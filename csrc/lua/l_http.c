@@ -11,8 +11,10 @@
  * Header values are copied into one C array for the call; nothing outlives it. */
 #include "binding.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The header lines are built in a userdata so an error raised while filling
  * them (a bad type) cannot leak them. */
@@ -186,8 +188,62 @@ static int l_http_request(lua_State *L)
     return 1;
 }
 
+/* base64_encode(s) -> string. The scratch buffer is a userdata, so a
+ * memory error while pushing the result leaks nothing. */
+static int l_base64_encode(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    size_t n = glim_base64_encoded_size(len);
+    if (len && !n) return luaL_error(L, "base64_encode: input too large");
+    char *buf = lua_newuserdatauv(L, n ? n : 1, 0);
+    glim_base64_encode(s, len, buf);
+    lua_pushlstring(L, buf, n);
+    return 1;
+}
+
+/* base64_decode(s) -> string | nil, "base64: ...", "EFORMAT" */
+static int l_base64_decode(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char *buf = lua_newuserdatauv(L, len / 4 * 3 + 1, 0);
+    size_t out = 0;
+    glim_error err;
+    if (glim_base64_decode(s, len, buf, &out, &err) != GLIM_OK) return glim_lua_push_failure(L, &err);
+    lua_pushlstring(L, buf, out);
+    return 1;
+}
+
+/* sleep(seconds): block this thread (used between retries). */
+static int l_sleep(lua_State *L)
+{
+    lua_Number sec = luaL_checknumber(L, 1);
+    if (sec != sec || sec < 0) return luaL_argerror(L, 1, "must be a non-negative number");
+    if (sec > 86400) sec = 86400;
+    struct timespec ts;
+    ts.tv_sec = (time_t)sec;
+    ts.tv_nsec = (long)((sec - (lua_Number)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    return 0;
+}
+
+/* clock() -> seconds from a monotonic clock (for stage timings). */
+static int l_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
+    return 1;
+}
+
 static const luaL_Reg http_funcs[] = {
     {"request", l_http_request},
+    {"base64_encode", l_base64_encode},
+    {"base64_decode", l_base64_decode},
+    {"sleep", l_sleep},
+    {"clock", l_clock},
     {NULL, NULL},
 };
 

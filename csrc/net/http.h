@@ -86,4 +86,14 @@ GLIM_API const char *glim_http_response_header(const glim_http_response *res, co
 /* Free a response; NULL is a no-op. */
 GLIM_API void glim_http_response_free(glim_http_response *res);
 
+/* ---- base64 (RFC 4648, standard alphabet, padded) ---------------------
+ * For image data URLs. glim_base64_encoded_size returns the output length
+ * (no NUL added), 0 on overflow. glim_base64_decode is strict (no white
+ * space) and needs a destination of at least len / 4 * 3 bytes; it returns
+ * GLIM_EFORMAT on malformed input. */
+GLIM_API size_t glim_base64_encoded_size(size_t len);
+GLIM_API void glim_base64_encode(const void *src, size_t len, char *dst);
+GLIM_API glim_status glim_base64_decode(const char *src, size_t len, void *dst, size_t *out_len,
+                                        glim_error *err);
+
 #endif

@@ -56,4 +56,17 @@ function M.request(req)
   return core.http.request(opts)
 end
 
+--- Block the calling thread for `seconds` (the LLM client's default sleep
+-- between retries).
+M.sleep = core.http.sleep
+
+--- Seconds from a monotonic clock: differences time stages.
+M.clock = core.http.clock
+
+--- Standard base64 (RFC 4648, padded).
+M.base64_encode = core.http.base64_encode
+
+--- Strict base64 decoding: the bytes, or nil, "base64: ...", "EFORMAT".
+M.base64_decode = core.http.base64_decode
+
 return M
