@@ -9,12 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Set to 1 once process.h's glim_image_resize is implemented in the core;
- * until then max_side finishes with the private area filter below. */
-#ifndef CODEC_USE_CORE_RESIZE
-#define CODEC_USE_CORE_RESIZE 0
-#endif
-
 void glim_decode_opts_init(glim_decode_opts *opts)
 {
     memset(opts, 0, sizeof *opts);
@@ -236,61 +230,6 @@ static glim_status apply_orientation(glim_image **img, int orientation, glim_err
     return GLIM_OK;
 }
 
-#if !CODEC_USE_CORE_RESIZE
-/* Exact area average for shrinking: each output pixel is the mean of the
- * source rectangle it covers, with fractional edge weights (OpenCV's
- * INTER_AREA). Separable: rows first into a float buffer. */
-static glim_status area_shrink(const glim_image *src, int ow, int oh, glim_image **out,
-                               glim_error *err)
-{
-    glim_status st = codec_image_alloc(ow, oh, src->format, out, err);
-    if (st != GLIM_OK) return st;
-    const int c = src->channels, W = src->width, H = src->height;
-    size_t rowlen = (size_t)ow * (size_t)c;
-    float *acc = glim_alloc(rowlen * sizeof(float));
-    float *hrow = glim_alloc(rowlen * sizeof(float));
-    if (!acc || !hrow) {
-        glim_free(acc), glim_free(hrow);
-        glim_image_free(*out);
-        *out = NULL;
-        return glim_fail(err, GLIM_ENOMEM, "decode: cannot allocate downscale buffers");
-    }
-    const double sx = (double)W / ow, sy = (double)H / oh;
-    for (int oy = 0; oy < oh; oy++) {
-        double fy0 = oy * sy, fy1 = fy0 + sy;
-        int y0 = (int)fy0, y1 = (int)fy1;
-        if (y1 > H - 1) y1 = H - 1;
-        memset(acc, 0, rowlen * sizeof(float));
-        for (int y = y0; y <= y1; y++) {
-            double wy = (y + 1 < fy1 ? y + 1 : fy1) - (y > fy0 ? y : fy0);
-            if (wy <= 0) continue;
-            const uint8_t *srow = src->data + (size_t)y * src->stride;
-            for (int ox = 0; ox < ow; ox++) {
-                double fx0 = ox * sx, fx1 = fx0 + sx;
-                int x0 = (int)fx0, x1 = (int)fx1;
-                if (x1 > W - 1) x1 = W - 1;
-                float sum[4] = {0, 0, 0, 0};
-                for (int x = x0; x <= x1; x++) {
-                    double wx = (x + 1 < fx1 ? x + 1 : fx1) - (x > fx0 ? x : fx0);
-                    if (wx <= 0) continue;
-                    for (int k = 0; k < c; k++) sum[k] += (float)wx * srow[(size_t)x * c + k];
-                }
-                for (int k = 0; k < c; k++) hrow[(size_t)ox * c + k] = sum[k];
-            }
-            for (size_t i = 0; i < rowlen; i++) acc[i] += (float)wy * hrow[i];
-        }
-        uint8_t *d = (*out)->data + (size_t)oy * (*out)->stride;
-        float norm = (float)(1.0 / (sx * sy));
-        for (size_t i = 0; i < rowlen; i++) {
-            float v = acc[i] * norm + 0.5f;
-            d[i] = (uint8_t)(v >= 255.f ? 255 : v <= 0.f ? 0 : (int)v);
-        }
-    }
-    glim_free(acc);
-    glim_free(hrow);
-    return GLIM_OK;
-}
-#endif
 
 static glim_status fit_max_side(glim_image **img, int max_side, glim_error *err)
 {
@@ -304,11 +243,7 @@ static glim_status fit_max_side(glim_image **img, int max_side, glim_error *err)
     if (ow < 1) ow = 1;
     if (oh < 1) oh = 1;
     glim_image *dst = NULL;
-#if CODEC_USE_CORE_RESIZE
     glim_status st = glim_image_resize(src, ow, oh, GLIM_FILTER_AREA, &dst, err);
-#else
-    glim_status st = area_shrink(src, ow, oh, &dst, err);
-#endif
     if (st != GLIM_OK) return st;
     glim_image_free(src);
     *img = dst;
@@ -347,8 +282,12 @@ glim_status glim_image_decode(const void *bytes, size_t len, const glim_decode_o
     default: return fail_unknown(b, len, err);
     }
     if (st != GLIM_OK) return st;
-    if (opts->channels) st = convert_channels(&img, opts->channels, err);
+    /* Convert on the smaller of the two images: before shrinking when it
+     * drops channels, after when it adds them. */
+    int early = opts->channels && opts->channels < img->channels;
+    if (early) st = convert_channels(&img, opts->channels, err);
     if (st == GLIM_OK) st = fit_max_side(&img, opts->max_side, err);
+    if (st == GLIM_OK && opts->channels && !early) st = convert_channels(&img, opts->channels, err);
     if (st == GLIM_OK && opts->orient) st = apply_orientation(&img, info.orientation, err);
     if (st != GLIM_OK) {
         glim_image_free(img);
