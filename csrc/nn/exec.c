@@ -153,6 +153,11 @@ glim_status glim_graph_run(glim_graph *g, glim_error *err)
     return GLIM_OK;
 }
 
+void glim_graph_set_reference(glim_graph *g, int on)
+{
+    if (g) g->reference = on ? 1 : 0;
+}
+
 void glim_graph_get_stats(const glim_graph *g, glim_graph_stats *out)
 {
     memset(out, 0, sizeof *out);

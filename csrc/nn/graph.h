@@ -121,6 +121,7 @@ typedef struct glim_graph {
     size_t activation_bytes;        /* sum of every activation/input tensor's bytes */
     int threads;                    /* thread count for kernels and OpenBLAS (>= 1) */
     struct glim_threads *pool_threads; /* worker pool (NULL when threads == 1) */
+    int reference;                  /* evaluate with the plain-loop reference kernels */
     int prepared;                   /* 1 after a successful prepare */
     int failed;                     /* a prepare failed: the graph is unusable */
 } glim_graph;
@@ -187,6 +188,10 @@ GLIM_API glim_status glim_graph_prepare(glim_graph *g, int threads, glim_error *
  * data pointer is stable between prepares). Fails only with EINVAL when the
  * graph is not prepared. Outputs stay valid until the next run/prepare. */
 GLIM_API glim_status glim_graph_run(glim_graph *g, glim_error *err);
+
+/* Tests and debugging: when on, run uses each op's plain-loop reference
+ * kernel instead of its fast path (same results within float rounding). */
+GLIM_API void glim_graph_set_reference(glim_graph *g, int on);
 
 /* ---- inspection ---------------------------------------------------------- */
 

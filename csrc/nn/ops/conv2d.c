@@ -1,0 +1,219 @@
+/*
+ * conv2d.c — CONV2D: 2-D convolution, NHWC.
+ *
+ *   y[n,oy,ox,co] = act( b[co] + sum_{ky,kx,ci} x[n, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, ci]
+ *                                               * w[co,ky,kx,ci] )
+ *   x [N,H,W,Cin], w [Cout,KH,KW,Cin] (TFLite's OHWI), b [Cout] optional,
+ *   y [N,OH,OW,Cout]. Positions outside x read 0. Padding follows TFLite:
+ *   SAME gives OH = ceil(H / sh) with the odd pad at the bottom/right,
+ *   VALID gives OH = floor((H - ((KH-1)*dh+1)) / sh) + 1; EXPLICIT uses pad_*.
+ *   Grouped convolution (ONNX group > 1, depthwise excepted) is not supported.
+ *
+ * Fast path: the weights viewed as a [Cout x K] matrix (K = KH*KW*Cin,
+ * ordered ky, kx, ci) multiply the im2col matrix [OH*OW x K] of each image
+ * through cblas_sgemm (one GEMM without im2col for 1x1 stride-1 unpadded
+ * convs); bias and the fused activation follow in one pass over the output.
+ * The im2col matrix is built in bands of output rows to bound the scratch.
+ */
+#include "kernel.h"
+
+#include <cblas.h>
+#include <string.h>
+
+#define IM2COL_LIMIT (8u << 20) /* bytes of im2col scratch per band */
+
+typedef struct conv_dims {
+    int64_t n, h, w, cin, oh, ow, cout;
+    int kh, kw;
+} conv_dims;
+
+static void dims_of(glim_graph *g, const glim_node *n, conv_dims *d)
+{
+    glim_gtensor *x = glim_in(g, n, 0), *w = glim_in(g, n, 1), *y = glim_out(g, n, 0);
+    d->n = x->shape[0];
+    d->h = x->shape[1];
+    d->w = x->shape[2];
+    d->cin = x->shape[3];
+    d->cout = w->shape[0];
+    d->kh = (int)w->shape[1];
+    d->kw = (int)w->shape[2];
+    d->oh = y->shape[1];
+    d->ow = y->shape[2];
+}
+
+static int is_pointwise(const glim_conv2d_params *p, const conv_dims *d)
+{
+    return d->kh == 1 && d->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+           p->pad_top == 0 && p->pad_left == 0 && p->pad_bottom == 0 && p->pad_right == 0;
+}
+
+static int64_t band_rows(const conv_dims *d)
+{
+    int64_t row = d->ow * d->kh * d->kw * d->cin * (int64_t)sizeof(float);
+    int64_t r = row ? (int64_t)IM2COL_LIMIT / row : d->oh;
+    if (r < 1) r = 1;
+    if (r > d->oh) r = d->oh;
+    return r;
+}
+
+static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_conv2d_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 2, 3, 1, err)) ||
+        (st = glim_need_input(g, n, 0, GLIM_F32, 4, 4, "input", err)) ||
+        (st = glim_need_input(g, n, 1, GLIM_F32, 4, 4, "weights", err)) ||
+        (st = glim_check_act(n, p->act, err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0), *w = glim_in(g, n, 1), *b = glim_in(g, n, 2);
+    if (w->kind != GLIM_TENSOR_CONSTANT)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "weights '%s' must be a constant",
+                              w->name);
+    if (w->shape[3] != x->shape[3])
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED,
+                              "weights have %lld input channels, the input has %lld "
+                              "(grouped convolution is not supported)",
+                              (long long)w->shape[3], (long long)x->shape[3]);
+    if (b) {
+        if ((st = glim_need_input(g, n, 2, GLIM_F32, 1, 1, "bias", err))) return st;
+        if (b->shape[0] != w->shape[0])
+            return glim_node_fail(n, err, GLIM_EINVAL, "bias has %lld values, expected %lld",
+                                  (long long)b->shape[0], (long long)w->shape[0]);
+    }
+    if (p->stride_h < 1 || p->stride_w < 1)
+        return glim_node_fail(n, err, GLIM_EINVAL, "stride %dx%d must be positive", p->stride_h,
+                              p->stride_w);
+    if (p->dilation_h < 1) p->dilation_h = 1;
+    if (p->dilation_w < 1) p->dilation_w = 1;
+    if (p->padding == GLIM_PAD_EXPLICIT &&
+        (p->pad_top < 0 || p->pad_left < 0 || p->pad_bottom < 0 || p->pad_right < 0))
+        return glim_node_fail(n, err, GLIM_EINVAL, "negative padding");
+    int64_t oh = glim_conv_out_size(x->shape[1], (int)w->shape[1], p->stride_h, p->dilation_h,
+                                    p->padding, &p->pad_top, &p->pad_bottom);
+    int64_t ow = glim_conv_out_size(x->shape[2], (int)w->shape[2], p->stride_w, p->dilation_w,
+                                    p->padding, &p->pad_left, &p->pad_right);
+    if (oh < 1 || ow < 1)
+        return glim_node_fail(n, err, GLIM_EINVAL, "kernel %lldx%lld does not fit input %lldx%lld",
+                              (long long)w->shape[1], (long long)w->shape[2],
+                              (long long)x->shape[1], (long long)x->shape[2]);
+    int64_t shape[4] = {x->shape[0], oh, ow, w->shape[0]};
+    if ((st = glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err))) return st;
+    conv_dims d;
+    dims_of(g, n, &d);
+    if (!is_pointwise(p, &d))
+        n->scratch = (size_t)(band_rows(&d) * d.ow * d.kh * d.kw * d.cin) * sizeof(float);
+    return GLIM_OK;
+}
+
+/* Plain loops: the reference the fast path is checked against. */
+static void glim_conv2d_ref(const glim_conv2d_params *p, const float *x, const float *w,
+                     const float *b, float *y, int64_t N, int64_t H, int64_t W, int64_t Cin,
+                     int64_t OH, int64_t OW, int64_t Cout, int KH, int KW)
+{
+    for (int64_t nn = 0; nn < N; nn++)
+        for (int64_t oy = 0; oy < OH; oy++)
+            for (int64_t ox = 0; ox < OW; ox++)
+                for (int64_t co = 0; co < Cout; co++) {
+                    float acc = b ? b[co] : 0.f;
+                    for (int ky = 0; ky < KH; ky++) {
+                        int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
+                        if (iy < 0 || iy >= H) continue;
+                        for (int kx = 0; kx < KW; kx++) {
+                            int64_t ix =
+                                ox * p->stride_w - p->pad_left + (int64_t)kx * p->dilation_w;
+                            if (ix < 0 || ix >= W) continue;
+                            const float *xp = x + ((nn * H + iy) * W + ix) * Cin;
+                            const float *wp = w + ((co * KH + ky) * KW + kx) * Cin;
+                            for (int64_t ci = 0; ci < Cin; ci++) acc += xp[ci] * wp[ci];
+                        }
+                    }
+                    y[((nn * OH + oy) * OW + ox) * Cout + co] = glim_act1(acc, p->act);
+                }
+    if (p->act == GLIM_ACT_TANH || p->act == GLIM_ACT_SIGMOID)
+        glim_apply_act(y, N * OH * OW * Cout, p->act);
+}
+
+static void bias_act(float *y, int64_t rows, int64_t cout, const float *b, glim_activation act)
+{
+    float lo, hi;
+    int clamp = glim_act_range(act, &lo, &hi);
+    if (!b && act == GLIM_ACT_NONE) return;
+    for (int64_t r = 0; r < rows; r++) {
+        float *yr = y + r * cout;
+        if (b)
+            for (int64_t c = 0; c < cout; c++) yr[c] += b[c];
+        if (clamp && act != GLIM_ACT_NONE)
+            for (int64_t c = 0; c < cout; c++) yr[c] = yr[c] < lo ? lo : (yr[c] > hi ? hi : yr[c]);
+    }
+    if (!clamp) glim_apply_act(y, rows * cout, act);
+}
+
+/* Build rows [oy0, oy1) of the im2col matrix of image `xn`. */
+static void im2col(const glim_conv2d_params *p, const conv_dims *d, const float *xn, float *col,
+                   int64_t oy0, int64_t oy1)
+{
+    int64_t K = d->kh * d->kw * d->cin;
+    size_t cbytes = (size_t)d->cin * sizeof(float);
+    for (int64_t oy = oy0; oy < oy1; oy++)
+        for (int64_t ox = 0; ox < d->ow; ox++) {
+            float *row = col + ((oy - oy0) * d->ow + ox) * K;
+            for (int ky = 0; ky < d->kh; ky++) {
+                int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
+                for (int kx = 0; kx < d->kw; kx++) {
+                    float *dst = row + ((int64_t)ky * d->kw + kx) * d->cin;
+                    int64_t ix = ox * p->stride_w - p->pad_left + (int64_t)kx * p->dilation_w;
+                    if (iy < 0 || iy >= d->h || ix < 0 || ix >= d->w)
+                        memset(dst, 0, cbytes);
+                    else
+                        memcpy(dst, xn + (iy * d->w + ix) * d->cin, cbytes);
+                }
+            }
+        }
+}
+
+static void conv_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_conv2d_params *p = n->params;
+    conv_dims d;
+    dims_of(g, n, &d);
+    const float *x = glim_in(g, n, 0)->data, *w = glim_in(g, n, 1)->data;
+    glim_gtensor *bt = glim_in(g, n, 2);
+    const float *b = bt ? bt->data : NULL;
+    float *y = glim_out(g, n, 0)->data;
+    int64_t K = d.kh * d.kw * d.cin;
+    if (g->reference) {
+        glim_conv2d_ref(p, x, w, b, y, d.n, d.h, d.w, d.cin, d.oh, d.ow, d.cout, d.kh, d.kw);
+        return;
+    }
+    if (is_pointwise(p, &d)) {
+        int64_t M = d.n * d.h * d.w;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K, 1.f, x,
+                    (int)K, w, (int)K, 0.f, y, (int)d.cout);
+        bias_act(y, M, d.cout, b, p->act);
+        return;
+    }
+    float *col = n->scratch_data;
+    int64_t band = band_rows(&d);
+    for (int64_t nn = 0; nn < d.n; nn++) {
+        const float *xn = x + nn * d.h * d.w * d.cin;
+        for (int64_t oy = 0; oy < d.oh; oy += band) {
+            int64_t oy1 = oy + band < d.oh ? oy + band : d.oh;
+            int64_t M = (oy1 - oy) * d.ow;
+            float *yb = y + ((nn * d.oh + oy) * d.ow) * d.cout;
+            im2col(p, &d, xn, col, oy, oy1);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K,
+                        1.f, col, (int)K, w, (int)K, 0.f, yb, (int)d.cout);
+            bias_act(yb, M, d.cout, b, p->act);
+        }
+    }
+}
+
+static double conv_flops(const glim_graph *g, const glim_node *n)
+{
+    conv_dims d;
+    dims_of((glim_graph *)g, n, &d);
+    return 2.0 * (double)(d.n * d.oh * d.ow * d.cout) * (double)(d.kh * d.kw * d.cin);
+}
+
+const glim_op_vtable glim_op_conv2d = {"CONV2D", sizeof(glim_conv2d_params), conv_prepare,
+                                       conv_eval, conv_flops};

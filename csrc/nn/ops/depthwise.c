@@ -1,0 +1,232 @@
+/*
+ * depthwise.c — DEPTHWISE_CONV2D: per-channel 2-D convolution, NHWC.
+ *
+ *   y[n,oy,ox,c*M+m] = act( b[c*M+m] + sum_{ky,kx} x[n, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, c]
+ *                                                  * w[0,ky,kx,c*M+m] )
+ *   x [N,H,W,C], w [1,KH,KW,C*M] (TFLite layout; M = depth_multiplier),
+ *   b [C*M] optional, y [N,OH,OW,C*M]. Padding and output size as CONV2D
+ *   (TFLite semantics, see conv2d.c). ONNX Conv with group == C maps here
+ *   after the importer moves the weights to [1,KH,KW,C*M].
+ *
+ * Fast path (M == 1): for each output pixel, 8 channels at a time in AVX2
+ * registers, the valid taps accumulate with FMA, then bias and the clamp
+ * activation are applied before the single store. Rows of the output are
+ * split across the graph's threads.
+ */
+#include "kernel.h"
+
+#include <string.h>
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define DW_AVX2 1
+#endif
+
+typedef struct dw_dims {
+    int64_t n, h, w, c, oh, ow, cout;
+    int kh, kw, mult;
+} dw_dims;
+
+static void dims_of(glim_graph *g, const glim_node *n, dw_dims *d)
+{
+    glim_gtensor *x = glim_in(g, n, 0), *w = glim_in(g, n, 1), *y = glim_out(g, n, 0);
+    d->n = x->shape[0];
+    d->h = x->shape[1];
+    d->w = x->shape[2];
+    d->c = x->shape[3];
+    d->kh = (int)w->shape[1];
+    d->kw = (int)w->shape[2];
+    d->cout = w->shape[3];
+    d->mult = (int)(d->cout / (d->c ? d->c : 1));
+    d->oh = y->shape[1];
+    d->ow = y->shape[2];
+}
+
+static glim_status dw_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_conv2d_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 2, 3, 1, err)) ||
+        (st = glim_need_input(g, n, 0, GLIM_F32, 4, 4, "input", err)) ||
+        (st = glim_need_input(g, n, 1, GLIM_F32, 4, 4, "weights", err)) ||
+        (st = glim_check_act(n, p->act, err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0), *w = glim_in(g, n, 1), *b = glim_in(g, n, 2);
+    if (w->kind != GLIM_TENSOR_CONSTANT)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "weights '%s' must be a constant",
+                              w->name);
+    if (w->shape[0] != 1)
+        return glim_node_fail(n, err, GLIM_EINVAL, "weights have leading dim %lld, expected 1",
+                              (long long)w->shape[0]);
+    int64_t c = x->shape[3];
+    if (p->depth_multiplier < 1) p->depth_multiplier = c ? (int)(w->shape[3] / c) : 1;
+    if (p->depth_multiplier < 1) p->depth_multiplier = 1;
+    if (w->shape[3] != c * p->depth_multiplier)
+        return glim_node_fail(n, err, GLIM_EINVAL,
+                              "weights have %lld channels, expected %lld (input channels %lld "
+                              "x depth multiplier %d)",
+                              (long long)w->shape[3], (long long)(c * p->depth_multiplier),
+                              (long long)c, p->depth_multiplier);
+    if (b) {
+        if ((st = glim_need_input(g, n, 2, GLIM_F32, 1, 1, "bias", err))) return st;
+        if (b->shape[0] != w->shape[3])
+            return glim_node_fail(n, err, GLIM_EINVAL, "bias has %lld values, expected %lld",
+                                  (long long)b->shape[0], (long long)w->shape[3]);
+    }
+    if (p->stride_h < 1 || p->stride_w < 1)
+        return glim_node_fail(n, err, GLIM_EINVAL, "stride %dx%d must be positive", p->stride_h,
+                              p->stride_w);
+    if (p->dilation_h < 1) p->dilation_h = 1;
+    if (p->dilation_w < 1) p->dilation_w = 1;
+    if (p->padding == GLIM_PAD_EXPLICIT &&
+        (p->pad_top < 0 || p->pad_left < 0 || p->pad_bottom < 0 || p->pad_right < 0))
+        return glim_node_fail(n, err, GLIM_EINVAL, "negative padding");
+    int64_t oh = glim_conv_out_size(x->shape[1], (int)w->shape[1], p->stride_h, p->dilation_h,
+                                    p->padding, &p->pad_top, &p->pad_bottom);
+    int64_t ow = glim_conv_out_size(x->shape[2], (int)w->shape[2], p->stride_w, p->dilation_w,
+                                    p->padding, &p->pad_left, &p->pad_right);
+    if (oh < 1 || ow < 1)
+        return glim_node_fail(n, err, GLIM_EINVAL, "kernel %lldx%lld does not fit input %lldx%lld",
+                              (long long)w->shape[1], (long long)w->shape[2],
+                              (long long)x->shape[1], (long long)x->shape[2]);
+    int64_t shape[4] = {x->shape[0], oh, ow, w->shape[3]};
+    return glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err);
+}
+
+typedef struct dw_job {
+    const glim_conv2d_params *p;
+    dw_dims d;
+    const float *x, *w, *b;
+    float *y;
+} dw_job;
+
+/* Reference: plain loops over output rows [r0, r1) of the N*OH rows. */
+static void dw_ref_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const dw_job *j = arg;
+    const glim_conv2d_params *p = j->p;
+    const dw_dims *d = &j->d;
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t nn = r / d->oh, oy = r % d->oh;
+        for (int64_t ox = 0; ox < d->ow; ox++)
+            for (int64_t oc = 0; oc < d->cout; oc++) {
+                int64_t ci = oc / d->mult;
+                float acc = j->b ? j->b[oc] : 0.f;
+                for (int ky = 0; ky < d->kh; ky++) {
+                    int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
+                    if (iy < 0 || iy >= d->h) continue;
+                    for (int kx = 0; kx < d->kw; kx++) {
+                        int64_t ix = ox * p->stride_w - p->pad_left + (int64_t)kx * p->dilation_w;
+                        if (ix < 0 || ix >= d->w) continue;
+                        acc += j->x[((nn * d->h + iy) * d->w + ix) * d->c + ci] *
+                               j->w[((int64_t)ky * d->kw + kx) * d->cout + oc];
+                    }
+                }
+                float *yp = j->y + ((nn * d->oh + oy) * d->ow + ox) * d->cout + oc;
+                *yp = glim_act1(acc, p->act);
+                if (p->act == GLIM_ACT_TANH || p->act == GLIM_ACT_SIGMOID)
+                    glim_apply_act(yp, 1, p->act);
+            }
+    }
+}
+
+/* Fast path for depth multiplier 1 and clamp activations. */
+static void dw_fast_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const dw_job *j = arg;
+    const glim_conv2d_params *p = j->p;
+    const dw_dims *d = &j->d;
+    const int64_t C = d->c;
+    float lo, hi;
+    glim_act_range(p->act, &lo, &hi);
+#ifdef DW_AVX2
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+#endif
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t nn = r / d->oh, oy = r % d->oh;
+        int ky0 = 0, ky1 = d->kh;
+        int64_t iy0 = oy * p->stride_h - p->pad_top;
+        while (ky0 < ky1 && iy0 + (int64_t)ky0 * p->dilation_h < 0) ky0++;
+        while (ky1 > ky0 && iy0 + (int64_t)(ky1 - 1) * p->dilation_h >= d->h) ky1--;
+        const float *xn = j->x + nn * d->h * d->w * C;
+        float *yrow = j->y + (nn * d->oh + oy) * d->ow * C;
+        for (int64_t ox = 0; ox < d->ow; ox++) {
+            int kx0 = 0, kx1 = d->kw;
+            int64_t ix0 = ox * p->stride_w - p->pad_left;
+            while (kx0 < kx1 && ix0 + (int64_t)kx0 * p->dilation_w < 0) kx0++;
+            while (kx1 > kx0 && ix0 + (int64_t)(kx1 - 1) * p->dilation_w >= d->w) kx1--;
+            float *yp = yrow + ox * C;
+            int64_t c = 0;
+#ifdef DW_AVX2
+            for (; c + 16 <= C; c += 16) {
+                __m256 a0 = j->b ? _mm256_loadu_ps(j->b + c) : _mm256_setzero_ps();
+                __m256 a1 = j->b ? _mm256_loadu_ps(j->b + c + 8) : _mm256_setzero_ps();
+                for (int ky = ky0; ky < ky1; ky++) {
+                    const float *xr = xn + ((iy0 + (int64_t)ky * p->dilation_h) * d->w) * C + c;
+                    const float *wr = j->w + (int64_t)ky * d->kw * C + c;
+                    for (int kx = kx0; kx < kx1; kx++) {
+                        const float *xp = xr + (ix0 + (int64_t)kx * p->dilation_w) * C;
+                        const float *wp = wr + (int64_t)kx * C;
+                        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xp), _mm256_loadu_ps(wp), a0);
+                        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xp + 8), _mm256_loadu_ps(wp + 8), a1);
+                    }
+                }
+                a0 = _mm256_min_ps(_mm256_max_ps(a0, vlo), vhi);
+                a1 = _mm256_min_ps(_mm256_max_ps(a1, vlo), vhi);
+                _mm256_storeu_ps(yp + c, a0);
+                _mm256_storeu_ps(yp + c + 8, a1);
+            }
+            for (; c + 8 <= C; c += 8) {
+                __m256 a0 = j->b ? _mm256_loadu_ps(j->b + c) : _mm256_setzero_ps();
+                for (int ky = ky0; ky < ky1; ky++) {
+                    const float *xr = xn + ((iy0 + (int64_t)ky * p->dilation_h) * d->w) * C + c;
+                    const float *wr = j->w + (int64_t)ky * d->kw * C + c;
+                    for (int kx = kx0; kx < kx1; kx++)
+                        a0 = _mm256_fmadd_ps(
+                            _mm256_loadu_ps(xr + (ix0 + (int64_t)kx * p->dilation_w) * C),
+                            _mm256_loadu_ps(wr + (int64_t)kx * C), a0);
+                }
+                _mm256_storeu_ps(yp + c, _mm256_min_ps(_mm256_max_ps(a0, vlo), vhi));
+            }
+#endif
+            for (; c < C; c++) {
+                float acc = j->b ? j->b[c] : 0.f;
+                for (int ky = ky0; ky < ky1; ky++) {
+                    const float *xr = xn + ((iy0 + (int64_t)ky * p->dilation_h) * d->w) * C + c;
+                    const float *wr = j->w + (int64_t)ky * d->kw * C + c;
+                    for (int kx = kx0; kx < kx1; kx++)
+                        acc += xr[(ix0 + (int64_t)kx * p->dilation_w) * C] * wr[(int64_t)kx * C];
+                }
+                yp[c] = acc < lo ? lo : (acc > hi ? hi : acc);
+            }
+        }
+    }
+}
+
+static void dw_eval(glim_graph *g, const glim_node *n)
+{
+    dw_job j;
+    j.p = n->params;
+    dims_of(g, n, &j.d);
+    j.x = glim_in(g, n, 0)->data;
+    j.w = glim_in(g, n, 1)->data;
+    glim_gtensor *bt = glim_in(g, n, 2);
+    j.b = bt ? bt->data : NULL;
+    j.y = glim_out(g, n, 0)->data;
+    float lo, hi;
+    int clamp = glim_act_range(j.p->act, &lo, &hi);
+    int64_t rows = j.d.n * j.d.oh;
+    if (g->reference || j.d.mult != 1 || !clamp)
+        glim_parallel_for(g, rows, 1, dw_ref_rows, &j);
+    else
+        glim_parallel_for(g, rows, 1, dw_fast_rows, &j);
+}
+
+static double dw_flops(const glim_graph *g, const glim_node *n)
+{
+    dw_dims d;
+    dims_of((glim_graph *)g, n, &d);
+    return 2.0 * (double)(d.n * d.oh * d.ow * d.cout) * (double)(d.kh * d.kw);
+}
+
+const glim_op_vtable glim_op_depthwise_conv2d = {"DEPTHWISE_CONV2D", sizeof(glim_conv2d_params),
+                                                 dw_prepare, dw_eval, dw_flops};

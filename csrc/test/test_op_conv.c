@@ -1,0 +1,167 @@
+/* test_op_conv.c — CONV2D, DEPTHWISE_CONV2D, pools and FULLY_CONNECTED
+ * against PyTorch fixtures (tools/fixtures/ops.py), and the fast kernels
+ * against the reference loops on random odd shapes.
+ * Tolerance: 1e-4 relative (float32 sums of <= 200 products). */
+#include "test_op_util.h"
+
+#define TOL 1e-4
+
+static glim_conv2d_params conv(int sh, int sw, int dh, int dw, glim_padding pad,
+                               glim_activation act)
+{
+    glim_conv2d_params p = {0};
+    p.stride_h = sh; p.stride_w = sw; p.dilation_h = dh; p.dilation_w = dw;
+    p.padding = pad; p.act = act;
+    return p;
+}
+
+static void test_conv2d_fixtures(void)
+{
+    glim_conv2d_params p;
+    p = conv(1, 1, 1, 1, GLIM_PAD_SAME, GLIM_ACT_RELU6);
+    fx_check_op("conv_3x3_s1_same", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(2, 2, 1, 1, GLIM_PAD_SAME, GLIM_ACT_NONE);
+    fx_check_op("conv_3x3_s2_same", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(1, 1, 1, 1, GLIM_PAD_VALID, GLIM_ACT_RELU);
+    fx_check_op("conv_1x1", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(2, 2, 1, 1, GLIM_PAD_VALID, GLIM_ACT_NONE);
+    fx_check_op("conv_1x1_s2", GLIM_OP_CONV2D, &p, sizeof p, "ic", 1, TOL);
+    p = conv(1, 1, 2, 2, GLIM_PAD_VALID, GLIM_ACT_NONE);
+    fx_check_op("conv_3x3_d2_valid", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(2, 1, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_RELU);
+    p.pad_top = 1; p.pad_bottom = 2; p.pad_left = 0; p.pad_right = 1;
+    fx_check_op("conv_5x3_explicit", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+}
+
+static void test_depthwise_fixtures(void)
+{
+    glim_conv2d_params p;
+    p = conv(1, 1, 1, 1, GLIM_PAD_SAME, GLIM_ACT_RELU6);
+    fx_check_op("dw_3x3_s1_c32", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(2, 2, 1, 1, GLIM_PAD_SAME, GLIM_ACT_RELU6);
+    fx_check_op("dw_3x3_s2_c13", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(1, 1, 1, 1, GLIM_PAD_SAME, GLIM_ACT_NONE);
+    fx_check_op("dw_3x3_s1_c37", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(1, 1, 2, 2, GLIM_PAD_SAME, GLIM_ACT_RELU);
+    fx_check_op("dw_3x3_d2_c19", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(1, 1, 1, 1, GLIM_PAD_VALID, GLIM_ACT_NONE);
+    p.depth_multiplier = 2;
+    fx_check_op("dw_5x5_mult2", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+}
+
+static void test_pool_fixtures(void)
+{
+    glim_pool2d_params p = {7, 7, 1, 1, GLIM_PAD_VALID, 0, 0, 0, 0, GLIM_ACT_NONE};
+    fx_check_op("avgpool_7x7_valid", GLIM_OP_AVG_POOL2D, &p, sizeof p, "i", 1, TOL);
+    p = (glim_pool2d_params){3, 3, 2, 2, GLIM_PAD_SAME, 0, 0, 0, 0, GLIM_ACT_NONE};
+    fx_check_op("avgpool_3x3_s2_same", GLIM_OP_AVG_POOL2D, &p, sizeof p, "i", 1, TOL);
+    fx_check_op("maxpool_3x3_s2_same", GLIM_OP_MAX_POOL2D, &p, sizeof p, "i", 1, 0);
+    p = (glim_pool2d_params){2, 2, 2, 2, GLIM_PAD_VALID, 0, 0, 0, 0, GLIM_ACT_NONE};
+    fx_check_op("maxpool_2x2_valid", GLIM_OP_MAX_POOL2D, &p, sizeof p, "i", 1, 0);
+}
+
+static void test_fully_connected_fixtures(void)
+{
+    glim_fully_connected_params p = {GLIM_ACT_NONE, 0};
+    fx_check_op("fc_vec", GLIM_OP_FULLY_CONNECTED, &p, sizeof p, "icc", 1, TOL);
+    fx_check_op("fc_nobias", GLIM_OP_FULLY_CONNECTED, &p, sizeof p, "ic", 1, TOL);
+    p.act = GLIM_ACT_RELU;
+    fx_check_op("fc_batch", GLIM_OP_FULLY_CONNECTED, &p, sizeof p, "icc", 1, TOL);
+}
+
+/* Build x -> op -> y with random data, run fast and reference, compare. */
+static void fast_vs_ref(glim_op_id op, glim_conv2d_params p, int64_t n, int64_t h, int64_t w,
+                        int64_t cin, int64_t cout, int kh, int kw, uint32_t seed)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int dw = op == GLIM_OP_DEPTHWISE_CONV2D;
+    int64_t xs[] = {n, h, w, cin};
+    int64_t ws[] = {dw ? 1 : cout, kh, kw, dw ? cout : cin}, bs[] = {cout};
+    int x = glim_graph_add_tensor(g, "x", GLIM_F32, 4, xs, GLIM_TENSOR_INPUT, &err);
+    int wt = glim_graph_add_tensor(g, "w", GLIM_F32, 4, ws, GLIM_TENSOR_CONSTANT, &err);
+    int b = glim_graph_add_tensor(g, "b", GLIM_F32, 1, bs, GLIM_TENSOR_CONSTANT, &err);
+    int y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    float *wd = glim_graph_const_alloc(g, glim_graph_tensor(g, wt)->nbytes, &err);
+    float *bd = glim_graph_const_alloc(g, glim_graph_tensor(g, b)->nbytes, &err);
+    for (int64_t i = 0; i < glim_graph_tensor(g, wt)->count; i++) wd[i] = fx_rand(&seed);
+    for (int64_t i = 0; i < cout; i++) bd[i] = fx_rand(&seed);
+    glim_graph_set_const(g, wt, wd, &err);
+    glim_graph_set_const(g, b, bd, &err);
+    int in[] = {x, wt, b};
+    CHECK(glim_graph_add_node(g, op, "sweep", 3, in, 1, &y, &p, sizeof p, &err) >= 0);
+    CHECK_OK(glim_graph_set_io(g, 1, &x, 1, &y, &err), err);
+    CHECK_OK(glim_graph_prepare(g, 2, &err), err);
+    if (check_failed_now) { glim_graph_free(g); return; }
+    glim_gtensor *xt = glim_graph_tensor(g, x), *yt = glim_graph_tensor(g, y);
+    for (int64_t i = 0; i < xt->count; i++) ((float *)xt->data)[i] = fx_rand(&seed);
+    CHECK_OK(glim_graph_run(g, &err), err);
+    float *fast = malloc(yt->nbytes);
+    memcpy(fast, yt->data, yt->nbytes);
+    glim_graph_set_reference(g, 1);
+    CHECK_OK(glim_graph_run(g, &err), err);
+    fx_tensor want = {GLIM_F32, yt->ndim, {0}, yt->count, yt->data};
+    memcpy(want.shape, yt->shape, sizeof want.shape);
+    glim_gtensor got = *yt;
+    got.data = fast;
+    char label[96];
+    snprintf(label, sizeof label, "%s %lldx%lldx%lld k%dx%d", glim_op_name(op), (long long)h,
+             (long long)w, (long long)cin, kh, kw);
+    fx_compare(label, &got, &want, TOL);
+    free(fast);
+    glim_graph_free(g);
+}
+
+static void test_fast_matches_reference(void)
+{
+    uint32_t seed = 7;
+    static const int64_t chans[] = {1, 3, 8, 13, 16, 24, 37};
+    static const int64_t sizes[][2] = {{1, 1}, {5, 7}, {13, 9}, {19, 2}};
+    for (int c = 0; c < 7; c++)
+        for (int s = 0; s < 4; s++)
+            for (int stride = 1; stride <= 2; stride++) {
+                glim_conv2d_params p = conv(stride, stride, 1, 1, GLIM_PAD_SAME, GLIM_ACT_RELU6);
+                fast_vs_ref(GLIM_OP_DEPTHWISE_CONV2D, p, 1, sizes[s][0], sizes[s][1], chans[c],
+                            chans[c], 3, 3, seed++);
+                p.act = GLIM_ACT_NONE;
+                fast_vs_ref(GLIM_OP_CONV2D, p, 1, sizes[s][0], sizes[s][1], chans[c],
+                            chans[(c + 3) % 7], 3, 3, seed++);
+                p.padding = GLIM_PAD_VALID;
+                p.stride_h = p.stride_w = 1;
+                fast_vs_ref(GLIM_OP_CONV2D, p, 2, sizes[s][0], sizes[s][1], chans[c],
+                            chans[(c + 1) % 7], 1, 1, seed++);
+            }
+}
+
+static void test_conv_errors_name_the_node(void)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int64_t xs[] = {1, 5, 5, 3}, ws[] = {4, 3, 3, 2};
+    int x = glim_graph_add_tensor(g, "x", GLIM_F32, 4, xs, GLIM_TENSOR_INPUT, &err);
+    int w = glim_graph_add_tensor(g, "w", GLIM_F32, 4, ws, GLIM_TENSOR_CONSTANT, &err);
+    int y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    float zeros[72] = {0};
+    glim_graph_set_const_copy(g, w, zeros, &err);
+    glim_conv2d_params p = conv(1, 1, 1, 1, GLIM_PAD_SAME, GLIM_ACT_NONE);
+    int in[] = {x, w};
+    glim_graph_add_node(g, GLIM_OP_CONV2D, "conv_3", 2, in, 1, &y, &p, sizeof p, &err);
+    glim_graph_set_io(g, 1, &x, 1, &y, &err);
+    CHECK(glim_graph_prepare(g, 1, &err) == GLIM_EUNSUPPORTED);
+    CHECK(strstr(err.msg, "prepare: node 'conv_3' (CONV2D): weights have 2 input channels") ==
+          err.msg);
+    glim_graph_free(g);
+}
+
+int main(void)
+{
+    RUN(test_conv2d_fixtures);
+    RUN(test_depthwise_fixtures);
+    RUN(test_pool_fixtures);
+    RUN(test_fully_connected_fixtures);
+    RUN(test_fast_matches_reference);
+    RUN(test_conv_errors_name_the_node);
+    return check_done();
+}
