@@ -9,11 +9,7 @@
 local glimpse = require "glimpse"
 local catalog = require "glimpse.catalog"
 local H = glimpse_spec
--- Until glimpse.nn's binding is built, these specs are pending.
-local describe, real_describe = describe, describe
-if not pcall(require, "glimpse.nn") then
-  describe = function(name) real_describe(name, function() pending("glimpse.nn not built yet") end) end
-end
+local probe = require "tasks.model_probe"
 
 local function load(name)
   return assert(glimpse.image.load(H.image_path(name)))
@@ -21,7 +17,7 @@ end
 
 local function is_cat(c) return c.index >= 281 and c.index <= 285 end
 
-describe("glimpse.classify #models", function()
+probe.describe(describe, pending, "glimpse.classify #models", { "mobilenet_v2", "mobilenet_v2_tf2", "mobilenet_v1_025", "mobilenet_v1_05", "inat_bird" }, function()
   it("finds a cat in cat.bmp, best first, with probabilities", function()
     local res = assert(glimpse.classify(load("cat.bmp")))
     assert.are.equal(5, #res)

@@ -2,13 +2,9 @@
 local glimpse = require "glimpse"
 local tasks = require "glimpse.tasks"
 local H = glimpse_spec
--- Until glimpse.nn's binding is built, these specs are pending.
-local describe, real_describe = describe, describe
-if not pcall(require, "glimpse.nn") then
-  describe = function(name) real_describe(name, function() pending("glimpse.nn not built yet") end) end
-end
+local probe = require "tasks.model_probe"
 
-describe("glimpse.tasks.digits #models", function()
+probe.describe(describe, pending, "glimpse.tasks.digits #models", { "lstm_mnist" }, function()
   it("reads mnist_nine.bmp as 9", function()
     local img = assert(glimpse.image.load(H.image_path("mnist_nine.bmp")))
     local d, p, all = assert(tasks.digits(img))

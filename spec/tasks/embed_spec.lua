@@ -4,15 +4,11 @@
 local glimpse = require "glimpse"
 local embed = require "glimpse.tasks.embed"
 local H = glimpse_spec
--- Until glimpse.nn's binding is built, these specs are pending.
-local describe, real_describe = describe, describe
-if not pcall(require, "glimpse.nn") then
-  describe = function(name) real_describe(name, function() pending("glimpse.nn not built yet") end) end
-end
+local probe = require "tasks.model_probe"
 
 local function load(name) return assert(glimpse.image.load(H.image_path(name))) end
 
-describe("glimpse.embed #models", function()
+probe.describe(describe, pending, "glimpse.embed #models", { "embedding" }, function()
   it("gives a 1024-d unit vector", function()
     local v = assert(glimpse.embed(load("cat.bmp")))
     assert.are.equal(1024, #v)

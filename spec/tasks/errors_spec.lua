@@ -49,10 +49,7 @@ describe("task helper errors", function()
     assert.are.equal("catalog: model file 'no/such/model.tflite' not found", err)
   end)
 
-  local has_nn = pcall(require, "glimpse.nn")
-  local it_nn = has_nn and it or function(name) pending(name) end
-
-  it_nn("return nil, message, EIO for a missing label file #models", function()
+  it("return nil, message, EIO for a missing label file #models", function()
     local r, err, code = glimpse.classify(img, {
       model = H.model_path("tflite/mobilenet_v1_0.25_128_quant.tflite"),
       labels = "no/such/labels.txt" })
@@ -61,7 +58,7 @@ describe("task helper errors", function()
     assert.is_truthy(err:find("^catalog: cannot read label file"), err)
   end)
 
-  it_nn("return nil, message, code for a file that is not a model", function()
+  it("return nil, message, code for a file that is not a model", function()
     local p = H.tmpname(".tflite")
     H.write_file(p, ("this is not a model\n"):rep(20))
     local r, err, code = glimpse.embed(img, { model = p })

@@ -3,13 +3,9 @@
 -- head at the top near (270, 180), hips near y 380, feet near y 560.
 local glimpse = require "glimpse"
 local H = glimpse_spec
--- Until glimpse.nn's binding is built, these specs are pending.
-local describe, real_describe = describe, describe
-if not pcall(require, "glimpse.nn") then
-  describe = function(name) real_describe(name, function() pending("glimpse.nn not built yet") end) end
-end
+local probe = require "tasks.model_probe"
 
-describe("glimpse.pose #models", function()
+probe.describe(describe, pending, "glimpse.pose #models", { "movenet_lightning" }, function()
   local img, pose, kp
 
   setup(function()

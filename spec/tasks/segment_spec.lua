@@ -3,13 +3,9 @@
 -- background at the top-left.
 local glimpse = require "glimpse"
 local H = glimpse_spec
--- Until glimpse.nn's binding is built, these specs are pending.
-local describe, real_describe = describe, describe
-if not pcall(require, "glimpse.nn") then
-  describe = function(name) real_describe(name, function() pending("glimpse.nn not built yet") end) end
-end
+local probe = require "tasks.model_probe"
 
-describe("glimpse.segment #models", function()
+probe.describe(describe, pending, "glimpse.segment #models", { "deeplab_v3" }, function()
   local img, seg
 
   setup(function()

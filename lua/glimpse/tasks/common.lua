@@ -94,9 +94,14 @@ M.prefixed = prefixed
 -- @return or `nil, message, code`
 function M.resolve(stage, opts, default, want_labels)
   local spec = opts.model or default
-  local model, entry, path = catalog.load(spec, { threads = opts.threads, cache = opts.cache })
-  if not model then return nil, prefixed(stage, entry), path end
-  if opts.entry then entry = opts.entry end
+  -- Find the file and read the labels before the (slower) model load, so
+  -- a missing label file is reported without loading anything.
+  local entry = opts.entry
+  if type(spec) == "string" then
+    local path, e, code = catalog.find(spec)
+    if not path then return nil, prefixed(stage, e), code end
+    entry = entry or e
+  end
   local labels
   if type(opts.labels) == "table" then
     labels = opts.labels
@@ -110,6 +115,8 @@ function M.resolve(stage, opts, default, want_labels)
     if err then return nil, prefixed(stage, err), code end
     labels = l
   end
+  local model, err, path = catalog.load(spec, { threads = opts.threads, cache = opts.cache })
+  if not model then return nil, prefixed(stage, err), path end
   return { model = model, entry = entry, path = path, labels = labels }
 end
 
