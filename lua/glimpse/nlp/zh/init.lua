@@ -1,0 +1,826 @@
+--- Chinese text processing for glimpse.nlp: tokens, tags, sentences and
+-- typed entities from image descriptions.
+--
+-- Same shapes as the English side (docs/nlp.md); Chinese specifics are in
+-- docs/nlp-zh.md.
+--
+--     local zh = require "glimpse.nlp.zh"
+--     for _, e in ipairs(assert(zh.entities("三辆红色的汽车停在路边。"))) do
+--       print(e.type, e.text, e.count, e.category)  --> OBJECT 汽车 3 vehicle ...
+--     end
+--
+-- Functions that need the compiled lexicon return `nil, message, code` when it
+-- cannot be loaded (code "EIO" or "EFORMAT"); a non-string argument raises.
+-- @module glimpse.nlp.zh
+
+local segment = require "glimpse.nlp.zh.segment"
+local numerals = require "glimpse.nlp.zh.numerals"
+local rules = require "glimpse.nlp.zh.rules"
+
+local sub, byte, concat = string.sub, string.byte, table.concat
+
+local M = { _VERSION = "0.1" }
+
+local function check_string(v, name, fname)
+  if type(v) ~= "string" then
+    error(("bad argument #1 to '%s' (%s expected, got %s)"):format(fname, name, type(v)), 3)
+  end
+end
+
+-- Curated words join the segmentation dictionary once, so compounds such as
+-- 虎斑猫, 价格标签 and 东方明珠塔 come out as one token.
+local vocabulary_added = false
+local function ensure_vocabulary()
+  if vocabulary_added then return true end
+  local n, err, code = segment.load()
+  if not n then return nil, err, code end
+  local function add(w, pos)
+    if not segment.lookup(w) then segment.add_word(w, 100, pos) end
+  end
+  for w in pairs(rules.CATEGORY) do add(w, "n") end
+  for w in pairs(rules.ORG) do add(w, "nt") end
+  for w in pairs(rules.PLACE) do add(w, "ns") end
+  for w in pairs(rules.COLOR_BASE) do add(w, "a") end
+  vocabulary_added = true
+  return true
+end
+
+---------------------------------------------------------------------------
+-- tokenize / tag / sentences
+---------------------------------------------------------------------------
+
+--- Splits Chinese (or mixed) text into tokens.
+-- @param text string
+-- @return list of `{text, start, stop, kind}` (byte offsets, inclusive), or
+--   nil, message, code when the lexicon cannot be loaded
+-- @raise when text is not a string
+-- @usage local toks = assert(zh.tokenize("两只狗在草地上"))
+function M.tokenize(text)
+  check_string(text, "string", "tokenize")
+  local ok, err, code = ensure_vocabulary()
+  if not ok then return nil, err, code end
+  return segment.tokenize(text)
+end
+
+-- jieba POS -> coarse POS
+local POS_MAP = {
+  n = "NOUN", ng = "NOUN", vn = "NOUN", an = "NOUN", s = "NOUN", t = "NOUN", q = "NOUN", j = "NOUN",
+  nr = "PROPN", nrt = "PROPN", nrfg = "PROPN", ns = "PROPN", nt = "PROPN", nz = "PROPN",
+  v = "VERB", vd = "VERB", vg = "VERB", vi = "VERB", vq = "VERB",
+  a = "ADJ", ag = "ADJ", b = "ADJ", z = "ADJ",
+  d = "ADV", dg = "ADV", df = "ADV", ad = "ADV",
+  m = "NUM", mq = "NUM", mg = "NUM",
+  r = "PRON", rr = "PRON", rz = "PRON", rg = "PRON",
+  p = "ADP", f = "ADP", c = "CONJ",
+  u = "PART", uj = "PART", ul = "PART", uz = "PART", uv = "PART", ud = "PART", ug = "PART",
+  y = "PART", k = "PART", h = "PART",
+  e = "INTJ", o = "INTJ",
+  i = "X", l = "X", g = "X", x = "X", zg = "X", tg = "NOUN",
+}
+local DET_WORDS = { ["这"] = true, ["那"] = true, ["这个"] = true, ["那个"] = true, ["这些"] = true,
+  ["那些"] = true, ["每"] = true, ["各"] = true, ["某"] = true, ["该"] = true, ["此"] = true }
+local AUX_WORDS = { ["是"] = true, ["能"] = true, ["会"] = true, ["可以"] = true, ["可能"] = true,
+  ["应该"] = true, ["要"] = true, ["得"] = true, ["了"] = false }
+
+-- Coarse POS of one Han / Latin word.
+local function word_pos(w)
+  if DET_WORDS[w] then return "DET" end
+  if AUX_WORDS[w] then return "AUX" end
+  if rules.ORG[w] or rules.PLACE[w] then return "PROPN" end
+  if rules.CATEGORY[w] then return "NOUN" end
+  if rules.COLOR_BASE[w] then return "ADJ" end
+  if numerals.split(w) then return "NUM" end
+  local _, p = segment.lookup(w)
+  if p then return POS_MAP[p] or "X" end
+  return "X"
+end
+M.word_pos = word_pos
+
+local function numeral_lemma(w)
+  local v = numerals.value(w)
+  if type(v) == "number" then return tostring(v) end
+  return w
+end
+
+--- Adds `pos` (coarse tag) and `lemma` to each token, in place.
+-- For Chinese the lemma is the word itself; numerals get their value
+-- ("二十五" → "25", "３" → "3").
+-- @param tokens list from tokenize
+-- @return the same list
+-- @raise when tokens is not a table
+function M.tag(tokens)
+  if type(tokens) ~= "table" then
+    error(("bad argument #1 to 'tag' (table expected, got %s)"):format(type(tokens)), 2)
+  end
+  local ok = ensure_vocabulary()
+  for _, t in ipairs(tokens) do
+    local w = t.text
+    if t.kind == "punctuation" then
+      t.pos, t.lemma = "PUNCT", w
+    elseif t.kind == "symbol" then
+      t.pos, t.lemma = "SYM", w
+    elseif t.kind == "number" then
+      t.pos, t.lemma = "NUM", numeral_lemma(w)
+    elseif ok then
+      t.pos, t.lemma = word_pos(w), w
+      if t.pos == "X" and w:match("^%a") then t.pos = w:match("^%u") and "PROPN" or "NOUN" end
+    else
+      t.pos, t.lemma = "X", w
+    end
+  end
+  return tokens
+end
+
+local SENTENCE_END = { ["。"] = true, ["！"] = true, ["？"] = true, ["!"] = true, ["?"] = true,
+  ["；"] = true, [";"] = true, ["…"] = true, ["……"] = true, ["．"] = true }
+local CLOSERS = { ["”"] = true, ["」"] = true, ["』"] = true, ["）"] = true, [")"] = true, ["’"] = true,
+  ['"'] = true, ["》"] = true }
+
+--- Splits text into sentences at 。！？；… (and ASCII .!? before a space or
+-- the end) and at line breaks; closing quotes stay with their sentence.
+-- @param text string
+-- @return list of `{text, start, stop}`
+-- @raise when text is not a string
+function M.sentences(text)
+  check_string(text, "string", "sentences")
+  local out = {}
+  local us, ue, uk, n = segment.units(text)
+  local S = segment.unit_kinds
+  local first
+  local function close(last)
+    if first then
+      out[#out + 1] = { text = sub(text, us[first], ue[last]), start = us[first], stop = ue[last] }
+      first = nil
+    end
+  end
+  local i = 1
+  while i <= n do
+    local u = sub(text, us[i], ue[i])
+    if uk[i] == S.SPACE then
+      if u:find("\n", 1, true) then close(i - 1) end
+    else
+      first = first or i
+      local ends = SENTENCE_END[u]
+      if u == "." then
+        local nb = byte(text, ue[i] + 1)
+        ends = nb == nil or nb == 32 or nb == 10 or nb == 13 or nb == 9
+      end
+      if ends then
+        local last = i
+        while last < n and (SENTENCE_END[sub(text, us[last + 1], ue[last + 1])] or CLOSERS[sub(text, us[last + 1], ue[last + 1])]) do
+          last = last + 1
+        end
+        close(last)
+        i = last
+      end
+    end
+    i = i + 1
+  end
+  -- trailing sentence without a terminator: end at the last non-space unit
+  if first then
+    local last = n
+    while last > first and uk[last] == S.SPACE do last = last - 1 end
+    close(last)
+  end
+  return out
+end
+
+---------------------------------------------------------------------------
+-- Span entities found on characters: TEXT, PLATE, DATE, TIME, MONEY, PERCENT
+---------------------------------------------------------------------------
+
+local QUOTES = {
+  { "\226\128\156", "\226\128\157" }, -- “ ”
+  { "\227\128\140", "\227\128\141" }, -- 「 」
+  { "\227\128\142", "\227\128\143" }, -- 『 』
+  { "\226\128\152", "\226\128\153" }, -- ‘ ’
+  { '"', '"' },
+}
+
+local function find_quotes(s, spans)
+  for _, q in ipairs(QUOTES) do
+    local open, close = q[1], q[2]
+    local pos = 1
+    while true do
+      local a, b = s:find(open, pos, true)
+      if not a then break end
+      local c, d = s:find(close, b + 1, true)
+      if not c then break end
+      local inner = sub(s, b + 1, c - 1)
+      local trimmed_a, trimmed_c = b + 1, c - 1
+      while trimmed_a <= trimmed_c and sub(s, trimmed_a, trimmed_a):match("%s") do trimmed_a = trimmed_a + 1 end
+      while trimmed_c >= trimmed_a and sub(s, trimmed_c, trimmed_c):match("%s") do trimmed_c = trimmed_c - 1 end
+      if trimmed_a <= trimmed_c and utf8.len(inner) and utf8.len(inner) <= 80 then
+        spans[#spans + 1] = { type = "TEXT", start = trimmed_a, stop = trimmed_c, outer_start = a, outer_stop = d }
+      end
+      pos = d + 1
+    end
+  end
+end
+
+-- Unit-level helpers ---------------------------------------------------------
+
+local Ctx = {}
+Ctx.__index = Ctx
+
+local function new_ctx(s)
+  local us, ue, uk, n = segment.units(s)
+  local ut = {}
+  for i = 1, n do ut[i] = sub(s, us[i], ue[i]) end
+  return setmetatable({ s = s, us = us, ue = ue, uk = uk, n = n, ut = ut, K = segment.unit_kinds }, Ctx)
+end
+
+function Ctx:adjacent(i, j) return self.ue[i] and self.us[j] and self.ue[i] + 1 == self.us[j] end
+
+-- A number starting at unit i: digits (with 万/亿/千/百 after them) or a run
+-- of Chinese numeral characters. Returns value, last unit index, is_digits.
+function Ctx:number_at(i, allow_vague)
+  local uk, ut, K = self.uk, self.ut, self.K
+  if i > self.n then return nil end
+  if uk[i] == K.DIGIT then
+    local v = numerals.value(ut[i])
+    if not v then return nil end
+    local j = i
+    while j < self.n and self:adjacent(j, j + 1) and (numerals.BIG[ut[j + 1]] or numerals.UNIT[ut[j + 1]]) do
+      j = j + 1
+      v = v * (numerals.BIG[ut[j]] or numerals.UNIT[ut[j]])
+    end
+    return v, j, true
+  end
+  if uk[i] ~= K.HAN then return nil end
+  local j = i - 1
+  while j < self.n and uk[j + 1] == K.HAN and (numerals.DIGIT[ut[j + 1]] or numerals.UNIT[ut[j + 1]]
+    or numerals.BIG[ut[j + 1]] or (allow_vague and ut[j + 1] == "几")) and (j < i or self:adjacent(j, j + 1)) do
+    j = j + 1
+  end
+  if j < i then return nil end
+  local text = sub(self.s, self.us[i], self.ue[j])
+  local v = numerals.value(text)
+  if v == nil then return nil end
+  return v, j, false
+end
+
+local function in_set(set, v) return set[v] == true end
+
+function Ctx:match_date(i)
+  local ut, n = self.ut, self.n
+  local j, have_year, have_month = i, false, false
+  local v, e, digits = self:number_at(j)
+  if v and type(v) == "number" and e < n and ut[e + 1] == "年" and self:adjacent(e, e + 1) then
+    local units = e - i + 1
+    if v >= 1000 or (not digits and units == 4) then
+      have_year, j = true, e + 2
+      v, e = self:number_at(j)
+    else
+      return nil
+    end
+  end
+  local last = have_year and j - 1 or nil
+  if v and type(v) == "number" and math.type(v) == "integer" and v >= 1 and v <= 12 and e < n
+    and ut[e + 1] == "月" and self:adjacent(e, e + 1) and (not have_year or self:adjacent(j - 1, j)) then
+    have_month, last = true, e + 1
+    local d, de = self:number_at(e + 2)
+    if d and type(d) == "number" and d >= 1 and d <= 31 and de < n and self:adjacent(e + 1, e + 2)
+      and (ut[de + 1] == "日" or ut[de + 1] == "号") and self:adjacent(de, de + 1) then
+      last = de + 1
+    end
+  end
+  if not (have_year or have_month) then return nil end
+  -- "三个月" never reaches here; a month of a single Chinese numeral followed by a
+  -- measure-like use ("一月份") is still a month.
+  return last
+end
+
+function Ctx:match_iso_date(i)
+  local ut, uk, K = self.ut, self.uk, self.K
+  if uk[i] ~= K.DIGIT then return nil end
+  if ut[i]:match("^%d%d%d%d%.%d%d?%.%d%d?$") then return i end
+  if not ut[i]:match("^%d%d%d%d$") then return nil end
+  local sep = ut[i + 1]
+  if (sep == "-" or sep == "/") and uk[i + 2] == K.DIGIT and ut[i + 2]:match("^%d%d?$")
+    and ut[i + 3] == sep and uk[i + 4] == K.DIGIT and ut[i + 4]:match("^%d%d?$")
+    and self:adjacent(i, i + 1) and self:adjacent(i + 1, i + 2) and self:adjacent(i + 2, i + 3)
+    and self:adjacent(i + 3, i + 4) then
+    return i + 4
+  end
+  return nil
+end
+
+-- Start unit of a time-of-day word (下午, 早上) that ends right before unit i.
+function Ctx:daypart_before(i)
+  if i >= 3 and self:adjacent(i - 2, i - 1) and self:adjacent(i - 1, i)
+    and rules.DAYPART[self.ut[i - 2] .. self.ut[i - 1]] then
+    return i - 2
+  end
+  return nil
+end
+
+function Ctx:match_time(i)
+  local ut, uk, K, n = self.ut, self.uk, self.K, self.n
+  -- 15:30, 8:30:05
+  if uk[i] == K.DIGIT and ut[i]:match("^%d%d?$") and (ut[i + 1] == ":" or ut[i + 1] == "：")
+    and uk[i + 2] == K.DIGIT and ut[i + 2]:match("^%d%d$") and self:adjacent(i, i + 1) and self:adjacent(i + 1, i + 2)
+    and tonumber(ut[i]) <= 24 and tonumber(ut[i + 2]) < 60 then
+    local last = i + 2
+    if (ut[last + 1] == ":" or ut[last + 1] == "：") and uk[last + 2] == K.DIGIT and ut[last + 2]:match("^%d%d$") then
+      last = last + 2
+    end
+    return self:daypart_before(i) or i, last
+  end
+  -- 三点, 下午3点15分, 三点半
+  local v, e, digits = self:number_at(i)
+  if not v or type(v) ~= "number" or v > 24 or e >= n then return nil end
+  local unit = ut[e + 1]
+  if not (unit == "点" or unit == "时") or not self:adjacent(e, e + 1) then return nil end
+  local last = e + 1
+  local minutes = false
+  if ut[last + 1] == "半" or ut[last + 1] == "整" then
+    last, minutes = last + 1, true
+  elseif ut[last + 1] == "一" and ut[last + 2] == "刻" then
+    last, minutes = last + 2, true
+  else
+    local m, me = self:number_at(last + 1)
+    if m and type(m) == "number" and m < 60 and ut[me + 1] == "分" then last, minutes = me + 1, true end
+  end
+  local from = self:daypart_before(i)
+  if not (from or minutes or (digits and unit == "点")) then return nil end
+  -- "三点" followed by a noun reads as "three points/dots", not a time
+  return from or i, last
+end
+
+function Ctx:match_percent(i)
+  local ut, uk, K = self.ut, self.uk, self.K
+  if uk[i] == K.DIGIT and (ut[i + 1] == "%" or ut[i + 1] == "％") and self:adjacent(i, i + 1) then
+    return i, i + 1, ut[i] .. "%"
+  end
+  if ut[i] == "百" and ut[i + 1] == "分" and ut[i + 2] == "之" then
+    local v, e = self:number_at(i + 3)
+    if v and type(v) == "number" then
+      -- 百分之二十五点五
+      if ut[e + 1] == "点" then
+        local f, fe, fd = self:number_at(e + 2)
+        if f and not fd then
+          local frac = sub(self.s, self.us[e + 2], self.ue[fe])
+          local digits = frac:gsub("[\128-\255]+", function(c) return tostring(numerals.DIGIT[c] or "") end)
+          return i, fe, tostring(v) .. "." .. digits .. "%"
+        end
+      end
+      return i, e, tostring(v) .. "%"
+    end
+  end
+  return nil
+end
+
+local CURRENCY_UNITS = { "块钱", "元钱", "美元", "美金", "欧元", "英镑", "日元", "韩元", "港币", "港元", "人民币", "澳元", "卢布", "元", "块" }
+
+function Ctx:match_money(i)
+  local ut, uk, K, n = self.ut, self.uk, self.K, self.n
+  if rules.CURRENCY_PREFIX[ut[i]] and uk[i + 1] == K.DIGIT and self:adjacent(i, i + 1) then
+    local _, e = self:number_at(i + 1)
+    return i, e or i + 1
+  end
+  if uk[i] == K.ALPHA and (ut[i] == "RMB" or ut[i] == "USD") and uk[i + 1] == K.DIGIT then
+    local _, e = self:number_at(i + 1)
+    return i, e or i + 1
+  end
+  local v, e = self:number_at(i)
+  if not v or type(v) ~= "number" or e >= n then return nil end
+  for _, cu in ipairs(CURRENCY_UNITS) do
+    local len = utf8.len(cu)
+    local text = concat(ut, "", e + 1, math.min(n, e + len))
+    if text == cu and self:adjacent(e, e + 1) then
+      local last = e + len
+      if cu == "块" then
+        -- 三块蛋糕 is three pieces of cake; 三块。/ 三块五 is money
+        local nxt = ut[last + 1]
+        if nxt and uk[last + 1] == K.HAN and not numerals.DIGIT[nxt] and nxt ~= "钱" then return nil end
+      end
+      return i, last
+    end
+  end
+  return nil
+end
+
+function Ctx:match_plate(i)
+  local ut, uk, K = self.ut, self.uk, self.K
+  if uk[i] ~= K.HAN or not rules.PLATE_PREFIX:find(ut[i], 1, true) then return nil end
+  local j, body = i + 1, {}
+  while j <= self.n and self:adjacent(j - 1, j) do
+    local t = ut[j]
+    if uk[j] == K.ALPHA or uk[j] == K.DIGIT then
+      body[#body + 1] = t
+    elseif t == "·" or t == "•" or t == "-" or t == "." or t == "・" or t == "．" then
+      if #body ~= 1 then break end
+    else
+      break
+    end
+    j = j + 1
+  end
+  local last = j - 1
+  local plate = concat(body)
+  if plate:match("^%u[%u%d][%u%d][%u%d][%u%d][%u%d]%u?[%u%d]?$") and plate:find("%d")
+    and #plate >= 6 and #plate <= 7 then
+    -- a trailing 学/警/挂 belongs to the plate
+    local nxt = ut[last + 1]
+    if (nxt == "学" or nxt == "警" or nxt == "挂") and self:adjacent(last, last + 1) and #plate == 6 then
+      last = last + 1
+    end
+    return i, last
+  end
+  return nil
+end
+
+local function span_entities(s, ctx)
+  local spans = {}
+  find_quotes(s, spans)
+  local us, ue = ctx.us, ctx.ue
+  local function inside_text(i)
+    for _, sp in ipairs(spans) do
+      if sp.type == "TEXT" and us[i] >= sp.outer_start and us[i] <= sp.outer_stop then return sp end
+    end
+  end
+  local i = 1
+  while i <= ctx.n do
+    local sp = inside_text(i)
+    if sp then
+      while i <= ctx.n and us[i] <= sp.outer_stop do i = i + 1 end
+    else
+      local a, b, lemma, ty
+      a, b = ctx:match_plate(i)
+      if a then ty = "PLATE" end
+      if not ty then
+        local last = ctx:match_iso_date(i) or ctx:match_date(i)
+        if last then a, b, ty = i, last, "DATE" end
+      end
+      if not ty then
+        a, b = ctx:match_time(i)
+        if a then ty = "TIME" end
+      end
+      if not ty then
+        a, b, lemma = ctx:match_percent(i)
+        if a then ty = "PERCENT" end
+      end
+      if not ty then
+        a, b = ctx:match_money(i)
+        if a then ty = "MONEY" end
+      end
+      if ty then
+        -- a time may start with a day-part word already passed over
+        if a < i then
+          for k = #spans, 1, -1 do
+            if spans[k].stop >= us[a] and spans[k].type ~= "TEXT" then table.remove(spans, k) end
+          end
+        end
+        spans[#spans + 1] = { type = ty, start = us[a], stop = ue[b], lemma = lemma }
+        i = b + 1
+      else
+        i = i + 1
+      end
+    end
+  end
+  return spans
+end
+
+---------------------------------------------------------------------------
+-- Token-level entities: OBJECT, COUNT, COLOR, PERSON, ORG, PLACE
+---------------------------------------------------------------------------
+
+local function utf8_chars(w)
+  local t = {}
+  for p, c in utf8.codes(w) do t[#t + 1] = { p, utf8.char(c) } end
+  return t
+end
+
+-- Category of a noun word, via the curated table or its head (last chars).
+local function category_of(w)
+  local c = rules.CATEGORY[w]
+  if c then return c, w end
+  if rules.NOT_NAME[w] or rules.ATTRIBUTE[w] or rules.COLOR_BASE[w] then return nil end
+  local n = utf8.len(w)
+  if not n or n < 2 or n > 5 then return nil end
+  local _, pos = segment.lookup(w)
+  if pos and not (pos == "n" or pos == "nz" or pos == "ng") then return nil end
+  for _, h in ipairs(rules.HEADS) do
+    local suffix = h[1]
+    if #w > #suffix and sub(w, -#suffix) == suffix then return h[2], w end
+  end
+  return nil
+end
+
+-- A noun token split into (attribute prefix, noun): 黑狗 → 黑, 狗; 小男孩 → 小, 男孩.
+local function split_prefixed(w)
+  local cs = utf8_chars(w)
+  if #cs < 2 then return nil end
+  for k = math.min(#cs - 1, 3), 1, -1 do
+    local pre = sub(w, 1, cs[k + 1][1] - 1)
+    local rest = sub(w, cs[k + 1][1])
+    local cat = rules.CATEGORY[rest]
+    if cat and not rules.NOT_OBJECT[rest] then
+      if rules.COLOR_CHAR[pre] or rules.COLOR_BASE[pre] then return pre, rest, cat, true end
+      if rules.PREFIX_ATTRIBUTE[pre] or rules.ATTRIBUTE[pre] then return pre, rest, cat, false end
+    end
+  end
+  return nil
+end
+
+local SEVERAL_WORDS = { ["很多"] = true, ["许多"] = true, ["好多"] = true, ["不少"] = true, ["一些"] = true,
+  ["些"] = true, ["大量"] = true, ["众多"] = true, ["成群"] = true, ["诸多"] = true, ["多个"] = true,
+  ["几"] = true, ["无数"] = true, ["大批"] = true, ["一堆"] = true, ["一群群"] = true, ["多名"] = true,
+  ["多位"] = true, ["多只"] = true, ["多辆"] = true, ["满"] = false }
+local CLAUSE_BREAK = { ["，"] = true, ["。"] = true, ["；"] = true, ["！"] = true, ["？"] = true, ["："] = true,
+  [","] = true, ["."] = true, [";"] = true, ["!"] = true, ["?"] = true, [":"] = true, ["、"] = false,
+  ["（"] = true, ["("] = true, ["）"] = true, [")"] = true, ["\n"] = true }
+local COPULA = { ["是"] = true, ["为"] = true, ["呈"] = true, ["都是"] = true, ["全是"] = true, ["均为"] = true,
+  ["是一"] = false, ["显得"] = true, ["变成"] = true, ["呈现"] = true }
+
+local function is_han(w) return w:find("^[\228-\233]") ~= nil end
+
+-- Person names the dictionary lacks: surname + one or two given-name chars.
+local function match_name(tokens, i)
+  local t = tokens[i]
+  if not rules.SURNAME[t.text] then return nil end
+  local prev = tokens[i - 1]
+  if prev and (prev.kind == "number" or numerals.split(prev.text) or rules.DEMONSTRATIVE[prev.text]) then return nil end
+  local j = i
+  for k = i + 1, i + 2 do
+    local u = tokens[k]
+    if not u or u.start ~= tokens[k - 1].stop + 1 or utf8.len(u.text) ~= 1 or not is_han(u.text)
+      or rules.NOT_GIVEN[u.text] or rules.SURNAME[u.text] and k == i + 2 then
+      break
+    end
+    if segment.lookup(u.text) and select(2, segment.lookup(u.text)) ~= "nr" and k == i + 2 then break end
+    j = k
+  end
+  if j == i then return nil end
+  local given = tokens[i + 1].text
+  local f, p = segment.lookup(given)
+  -- a common single-char noun/verb right after a surname is usually not a name
+  if f and f > 20000 and p ~= "nr" then return nil end
+  return j
+end
+
+local function token_entities(s, tokens, consumed, out)
+  local pending -- { count=, count_ent=, deferred= }
+  local attrs, attr_set = {}, {}
+  local negated = false
+  local last_object
+  local function reset_attrs() attrs, attr_set = {}, {} end
+  local function add_attr(a)
+    if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
+  end
+  local function emit(e) out[#out + 1] = e return e end
+
+  local function emit_object(text, start, stop, cat)
+    if negated then
+      pending = nil
+      reset_attrs()
+      return nil
+    end
+    local e = { type = "OBJECT", text = text, start = start, stop = stop, lemma = text,
+      category = cat, attributes = attrs }
+    if pending and not pending.deferred then
+      e.count = pending.count
+      if pending.count_ent then emit(pending.count_ent) end
+      pending = nil
+    end
+    reset_attrs()
+    last_object = e
+    return emit(e)
+  end
+
+  local n = #tokens
+  local i = 1
+  while i <= n do
+    local t = tokens[i]
+    local w = t.text
+    if consumed[i] then
+      -- a date/time/money/quoted span breaks any pending phrase
+      pending = nil
+      reset_attrs()
+      i = i + 1
+    elseif t.kind == "punctuation" or t.kind == "symbol" then
+      if CLAUSE_BREAK[w] then
+        pending, negated, last_object = nil, false, nil
+        reset_attrs()
+      end
+      i = i + 1
+    else
+      local handled = false
+      local nxt = tokens[i + 1]
+      -- negation scope runs to the end of the clause
+      if rules.NEGATION[w] then
+        negated, pending = true, nil
+        reset_attrs()
+        handled = true
+      end
+      -- named entities
+      if not handled and (rules.ORG[w] or (w:match("^%u") and rules.ORG[w])) then
+        emit { type = "ORG", text = w, start = t.start, stop = t.stop, lemma = w }
+        handled = true
+      end
+      if not handled and not rules.CATEGORY[w] then
+        for _, suf in ipairs(rules.ORG_SUFFIX) do
+          if #w > #suf and sub(w, -#suf) == suf and is_han(w) and utf8.len(w) >= 4 then
+            emit { type = "ORG", text = w, start = t.start, stop = t.stop, lemma = w }
+            handled = true
+            break
+          end
+        end
+      end
+      if not handled and rules.PLACE[w] then
+        emit { type = "PLACE", text = w, start = t.start, stop = t.stop, lemma = w }
+        handled = true
+      end
+      if not handled and is_han(w) and not rules.CATEGORY[w] and not rules.NOT_NAME[w] and utf8.len(w) >= 2 then
+        local _, p = segment.lookup(w)
+        if p == "ns" then
+          emit { type = "PLACE", text = w, start = t.start, stop = t.stop, lemma = w }
+          handled = true
+        elseif p == "nt" then
+          emit { type = "ORG", text = w, start = t.start, stop = t.stop, lemma = w }
+          handled = true
+        elseif (p == "nr" or p == "nrfg") and utf8.len(w) <= 3 then
+          emit { type = "PERSON", text = w, start = t.start, stop = t.stop, lemma = w }
+          handled = true
+        end
+      end
+      if not handled then
+        local j = match_name(tokens, i)
+        if j then
+          local text = sub(s, t.start, tokens[j].stop)
+          emit { type = "PERSON", text = text, start = t.start, stop = tokens[j].stop, lemma = text }
+          i = j + 1
+          goto continue
+        end
+      end
+      -- quantities
+      if not handled then
+        local num, mw = numerals.split(w)
+        local num_start, num_stop = t.start, t.start + (num and #num or 0) - 1
+        local adv = 0
+        if t.kind == "number" and not num then
+          num, num_stop = w, t.stop
+        end
+        if num and not mw and nxt and not consumed[i + 1] and numerals.MEASURE[nxt.text] then
+          mw, adv = nxt.text, 1
+        end
+        if num then
+          local v = numerals.value(num)
+          local prev = tokens[i - 1]
+          if v ~= nil and not (prev and rules.DEMONSTRATIVE[prev.text] and v == 1) then
+            if mw and numerals.QUANTITY[mw] then
+              pending = nil
+            else
+              local count, count_ent = v, nil
+              if mw and numerals.COLLECTIVE[mw] and (v == 1) then
+                count = "several"
+              elseif type(v) == "number" and math.type(v) ~= "integer" then
+                count = nil
+              end
+              local explicit = type(v) == "number" and not (num == "一" or num == "壹")
+              if count ~= nil and explicit and count ~= "several" then
+                count_ent = { type = "COUNT", text = num, start = num_start, stop = num_stop,
+                  lemma = tostring(v) }
+              end
+              if count ~= nil then
+                pending = { count = count, count_ent = count_ent }
+              end
+            end
+            i = i + 1 + adv
+            handled = true
+            goto continue
+          end
+        end
+        if SEVERAL_WORDS[w] then
+          pending = { count = "several" }
+          handled = true
+        end
+      end
+      if not handled and rules.DEMONSTRATIVE[w] then
+        pending = nil
+        handled = true
+      end
+      -- colours
+      if not handled then
+        local color = rules.COLOR_BASE[w] and w
+        local cstart, cstop = t.start, t.stop
+        if not color and rules.COLOR_MOD[w] and nxt and rules.COLOR_BASE[nxt.text] and nxt.start == t.stop + 1 then
+          color, cstop = w .. nxt.text, nxt.stop
+          i = i + 1
+        end
+        if color then
+          emit { type = "COLOR", text = color, start = cstart, stop = cstop, lemma = color }
+          local prev = tokens[i - 1]
+          local after = tokens[i + 1]
+          if after and after.text == "的" then after = tokens[i + 2] end
+          local predicate = prev and (COPULA[prev.text]) and last_object
+            and (not after or after.kind == "punctuation")
+          if predicate then
+            local la = last_object.attributes
+            la[#la + 1] = color
+          else
+            add_attr(color)
+          end
+          handled = true
+        end
+      end
+      if not handled and rules.ATTRIBUTE[w] and not rules.CATEGORY[w] then
+        add_attr(w)
+        handled = true
+      end
+      -- nouns
+      if not handled then
+        local cat = category_of(w)
+        if cat then
+          if rules.NOT_OBJECT[w] then
+            reset_attrs()
+          else
+            emit_object(w, t.start, t.stop, cat)
+            -- plural suffix: 孩子们
+            if nxt and nxt.text == "们" and last_object and not last_object.count then
+              last_object.count = "several"
+            end
+          end
+          handled = true
+        else
+          local pre, rest, rcat, is_color = split_prefixed(w)
+          if pre then
+            if is_color then
+              emit { type = "COLOR", text = pre, start = t.start, stop = t.start + #pre - 1, lemma = pre }
+            end
+            add_attr(pre)
+            emit_object(rest, t.start + #pre, t.stop, rcat)
+            handled = true
+          end
+        end
+      end
+      if not handled then
+        local p = word_pos(w)
+        if p == "VERB" and pending then pending.deferred = true end
+        if w == "的" and pending and pending.deferred then pending.deferred = false end
+        if w == "们" and tokens[i - 1] and last_object and last_object.stop == tokens[i - 1].stop then
+          last_object.count = last_object.count or "several"
+        end
+      end
+      i = i + 1
+    end
+    ::continue::
+  end
+end
+
+local TYPE_ORDER = {}
+
+--- Extracts typed entities from a Chinese image description.
+-- @param text string
+-- @param opts optional table (reserved; `lang` is accepted and ignored)
+-- @return list of entities `{type, text, start, stop, lemma, count,
+--   attributes, category}` in text order, or nil, message, code when the
+--   lexicon cannot be loaded
+-- @raise when text is not a string or opts is not a table
+-- @usage for _, e in ipairs(assert(zh.entities("两只狗"))) do print(e.type, e.text, e.count) end
+function M.entities(text, opts)
+  check_string(text, "string", "entities")
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #2 to 'entities' (table expected, got %s)"):format(type(opts)), 2)
+  end
+  local ok, err, code = ensure_vocabulary()
+  if not ok then return nil, err, code end
+  local tokens = segment.tokenize(text)
+  local ctx = new_ctx(text)
+  local spans = span_entities(text, ctx)
+  local out = {}
+  for _, sp in ipairs(spans) do
+    local e = { type = sp.type, text = sub(text, sp.start, sp.stop), start = sp.start, stop = sp.stop }
+    e.lemma = sp.lemma or e.text
+    out[#out + 1] = e
+  end
+  -- tokens covered by a span (quoted text included) are not analysed further
+  local consumed = {}
+  local ranges = {}
+  for _, sp in ipairs(spans) do ranges[#ranges + 1] = { sp.outer_start or sp.start, sp.outer_stop or sp.stop } end
+  table.sort(ranges, function(a, b) return a[1] < b[1] end)
+  local r = 1
+  for i, t in ipairs(tokens) do
+    while ranges[r] and ranges[r][2] < t.start do r = r + 1 end
+    local rg = ranges[r]
+    if rg and t.stop >= rg[1] and t.start <= rg[2] then consumed[i] = true end
+  end
+  -- weekdays and holidays are whole dictionary words
+  for i, t in ipairs(tokens) do
+    if not consumed[i] and (rules.WEEKDAY[t.text] or rules.HOLIDAY[t.text]) then
+      out[#out + 1] = { type = "DATE", text = t.text, start = t.start, stop = t.stop, lemma = t.text }
+      consumed[i] = true
+    elseif not consumed[i] and (t.text == "中午" or t.text == "正午" or t.text == "午夜") then
+      out[#out + 1] = { type = "TIME", text = t.text, start = t.start, stop = t.stop, lemma = t.text }
+      consumed[i] = true
+    end
+  end
+  token_entities(text, tokens, consumed, out)
+  table.sort(out, function(a, b)
+    if a.start ~= b.start then return a.start < b.start end
+    return a.stop < b.stop
+  end)
+  return out
+end
+
+return M
