@@ -552,6 +552,12 @@ local function match_name(tokens, i)
     j = k
   end
   if j == i then return nil end
+  local after = tokens[j + 1]
+  if after and after.start == tokens[j].stop + 1 and rules.CATEGORY[after.text] then return nil end
+  -- two nouns side by side (马 云) only read as a name before a verb or a break
+  if rules.CATEGORY[t.text] and after and after.kind ~= "punctuation" and word_pos(after.text) == "NOUN" then
+    return nil
+  end
   local given = tokens[i + 1].text
   local f, p = segment.lookup(given)
   -- a common single-char noun/verb right after a surname is usually not a name
@@ -559,11 +565,45 @@ local function match_name(tokens, i)
   return j
 end
 
+local VERB_WORDS = { ["穿"] = true, ["戴"] = true, ["拿"] = true, ["抱"] = true, ["背"] = true, ["牵"] = true,
+  ["骑"] = true, ["推"] = true, ["握"] = true, ["举"] = true, ["提"] = true, ["披"] = true, ["系"] = true,
+  ["扛"] = true, ["带"] = true, ["坐"] = true, ["站"] = true, ["躺"] = true }
+local LOCATIVE = { "上", "里", "中", "下", "边", "旁", "内", "外", "前", "后", "顶", "底" }
+local POST_SEVERAL = { ["很多"] = true, ["许多"] = true, ["不少"] = true, ["众多"] = true, ["非常多"] = true,
+  ["特别多"] = true, ["成群"] = true, ["好多"] = true }
+
+-- Nouns hidden inside a dictionary word: 窗台上 → 窗台, 遛狗 → 狗, 河里 → 河.
+-- Returns offset (bytes) and the noun, or nil.
+local function inner_noun(w)
+  local cs = utf8_chars(w)
+  if #cs < 2 then return nil end
+  -- noun + locative
+  for _, loc in ipairs(LOCATIVE) do
+    if #w > #loc and sub(w, -#loc) == loc then
+      local rest = sub(w, 1, #w - #loc)
+      if rules.CATEGORY[rest] then return 0, rest end
+    end
+  end
+  -- verb + noun (踢足球, 遛狗)
+  for k = 2, math.min(#cs, 3) do
+    local pre = sub(w, 1, cs[k][1] - 1)
+    local rest = sub(w, cs[k][1])
+    local _, p = segment.lookup(pre)
+    local c = rules.CATEGORY[rest]
+    if c and c ~= "natural" and c ~= "other" and not rules.NOT_OBJECT[rest]
+      and (VERB_WORDS[pre] or (p and p:sub(1, 1) == "v")) then
+      return #pre, rest
+    end
+  end
+  return nil
+end
+
 local function token_entities(s, tokens, consumed, out)
   local pending -- { count=, count_ent=, deferred= }
   local attrs, attr_set = {}, {}
   local negated = false
   local last_object
+  local objects = {}
   local function reset_attrs() attrs, attr_set = {}, {} end
   local function add_attr(a)
     if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
@@ -576,16 +616,89 @@ local function token_entities(s, tokens, consumed, out)
       reset_attrs()
       return nil
     end
+    local counted = pending and not pending.deferred
+    if not counted then
+      -- a later bare mention of a thing already seen (沙发…沙发是灰色的,
+      -- 轿车…车旁边) describes the same thing
+      for k = #objects, 1, -1 do
+        local o = objects[k]
+        if o.text == text or (#o.text > #text and sub(o.text, -#text) == text and o.category == cat) then
+          for _, a in ipairs(attrs) do o.attributes[#o.attributes + 1] = a end
+          reset_attrs()
+          last_object = o
+          return o
+        end
+      end
+    end
     local e = { type = "OBJECT", text = text, start = start, stop = stop, lemma = text,
       category = cat, attributes = attrs }
-    if pending and not pending.deferred then
+    if counted then
       e.count = pending.count
       if pending.count_ent then emit(pending.count_ent) end
       pending = nil
     end
     reset_attrs()
     last_object = e
+    objects[#objects + 1] = e
     return emit(e)
+  end
+
+  -- Tries w (token t) as a noun phrase head; true when handled.
+  local function try_noun(w, start, stop, depth)
+    local cat = rules.CATEGORY[w]
+    if cat then
+      if rules.NOT_OBJECT[w] then reset_attrs() else emit_object(w, start, stop, cat) end
+      return true
+    end
+    local pre, rest, rcat, is_color = split_prefixed(w)
+    if pre then
+      if is_color then
+        emit { type = "COLOR", text = pre, start = start, stop = start + #pre - 1, lemma = pre }
+      end
+      add_attr(pre)
+      emit_object(rest, start + #pre, stop, rcat)
+      return true
+    end
+    local off, noun = inner_noun(w)
+    if off then
+      emit_object(noun, start + off, start + off + #noun - 1, rules.CATEGORY[noun])
+      return true
+    end
+    cat = category_of(w)
+    if cat then
+      emit_object(w, start, stop, cat)
+      return true
+    end
+    -- four-character words made of two noun phrases (蓝天白云)
+    if depth == 0 and utf8.len(w) == 4 then
+      local cs = utf8_chars(w)
+      local a, b = sub(w, 1, cs[3][1] - 1), sub(w, cs[3][1])
+      local function ok(x) return category_of(x) or split_prefixed(x) end
+      if ok(a) and ok(b) then
+        try_noun(a, start, start + #a - 1, 1)
+        try_noun(b, start + #a, stop, 1)
+        return true
+      end
+    end
+    return false
+  end
+
+  local function emit_name(ty, w, start, stop)
+    -- a place name made of two place names (北京天安门广场) gives both
+    if ty == "PLACE" then
+      local cs = utf8_chars(w)
+      for k = 3, #cs - 1 do
+        local a, b = sub(w, 1, cs[k][1] - 1), sub(w, cs[k][1])
+        local _, pa = segment.lookup(a)
+        local _, pb = segment.lookup(b)
+        if (rules.PLACE[a] or pa == "ns") and (rules.PLACE[b] or pb == "ns") and not rules.NOT_NAME[a] and not rules.NOT_NAME[b] then
+          emit { type = "PLACE", text = a, start = start, stop = start + #a - 1, lemma = a }
+          emit { type = "PLACE", text = b, start = start + #a, stop = stop, lemma = b }
+          return
+        end
+      end
+    end
+    emit { type = ty, text = w, start = start, stop = stop, lemma = w }
   end
 
   local n = #tokens
@@ -607,62 +720,56 @@ local function token_entities(s, tokens, consumed, out)
     else
       local handled = false
       local nxt = tokens[i + 1]
+      if nxt and consumed[i + 1] then nxt = nil end
       -- negation scope runs to the end of the clause
       if rules.NEGATION[w] then
         negated, pending = true, nil
         reset_attrs()
         handled = true
       end
-      -- named entities
-      if not handled and (rules.ORG[w] or (w:match("^%u") and rules.ORG[w])) then
-        emit { type = "ORG", text = w, start = t.start, stop = t.stop, lemma = w }
+      -- brands and listed names first: jieba tags many of them as person names
+      if not handled and rules.ORG[w] then
+        emit_name("ORG", w, t.start, t.stop)
         handled = true
-      end
-      if not handled and not rules.CATEGORY[w] then
-        for _, suf in ipairs(rules.ORG_SUFFIX) do
-          if #w > #suf and sub(w, -#suf) == suf and is_han(w) and utf8.len(w) >= 4 then
-            emit { type = "ORG", text = w, start = t.start, stop = t.stop, lemma = w }
-            handled = true
-            break
-          end
-        end
       end
       if not handled and rules.PLACE[w] then
-        emit { type = "PLACE", text = w, start = t.start, stop = t.stop, lemma = w }
+        emit_name("PLACE", w, t.start, t.stop)
         handled = true
-      end
-      if not handled and is_han(w) and not rules.CATEGORY[w] and not rules.NOT_NAME[w] and utf8.len(w) >= 2 then
-        local _, p = segment.lookup(w)
-        if p == "ns" then
-          emit { type = "PLACE", text = w, start = t.start, stop = t.stop, lemma = w }
-          handled = true
-        elseif p == "nt" then
-          emit { type = "ORG", text = w, start = t.start, stop = t.stop, lemma = w }
-          handled = true
-        elseif (p == "nr" or p == "nrfg") and utf8.len(w) <= 3 then
-          emit { type = "PERSON", text = w, start = t.start, stop = t.stop, lemma = w }
-          handled = true
-        end
-      end
-      if not handled then
-        local j = match_name(tokens, i)
-        if j then
-          local text = sub(s, t.start, tokens[j].stop)
-          emit { type = "PERSON", text = text, start = t.start, stop = tokens[j].stop, lemma = text }
-          i = j + 1
-          goto continue
-        end
       end
       -- quantities
       if not handled then
         local num, mw = numerals.split(w)
         local num_start, num_stop = t.start, t.start + (num and #num or 0) - 1
-        local adv = 0
+        local adv, tail = 0, nil
         if t.kind == "number" and not num then
           num, num_stop = w, t.stop
         end
-        if num and not mw and nxt and not consumed[i + 1] and numerals.MEASURE[nxt.text] then
-          mw, adv = nxt.text, 1
+        if not num then
+          -- numeral + measure + noun in one dictionary word (一束花)
+          local cs = utf8_chars(w)
+          for k = #cs, 3, -1 do
+            local head, rest = sub(w, 1, cs[k][1] - 1), sub(w, cs[k][1])
+            local hn, hm = numerals.split(head)
+            if hn and hm and (category_of(rest) or split_prefixed(rest)) then
+              num, mw, tail = hn, hm, { rest, t.start + #head, t.stop }
+              num_stop = t.start + #hn - 1
+              break
+            end
+          end
+        end
+        if num and not mw and nxt then
+          if numerals.MEASURE[nxt.text] then
+            mw, adv = nxt.text, 1
+          else
+            -- the measure word fused with the noun (3 + 个人)
+            local c1 = utf8_chars(nxt.text)
+            if #c1 >= 2 then
+              local m1, rest = sub(nxt.text, 1, c1[2][1] - 1), sub(nxt.text, c1[2][1])
+              if numerals.MEASURE[m1] and category_of(rest) then
+                mw, adv, tail = m1, 1, { rest, nxt.start + #m1, nxt.stop }
+              end
+            end
+          end
         end
         if num then
           local v = numerals.value(num)
@@ -672,22 +779,19 @@ local function token_entities(s, tokens, consumed, out)
               pending = nil
             else
               local count, count_ent = v, nil
-              if mw and numerals.COLLECTIVE[mw] and (v == 1) then
+              if mw and numerals.COLLECTIVE[mw] and v == 1 then
                 count = "several"
               elseif type(v) == "number" and math.type(v) ~= "integer" then
                 count = nil
               end
               local explicit = type(v) == "number" and not (num == "一" or num == "壹")
               if count ~= nil and explicit and count ~= "several" then
-                count_ent = { type = "COUNT", text = num, start = num_start, stop = num_stop,
-                  lemma = tostring(v) }
+                count_ent = { type = "COUNT", text = num, start = num_start, stop = num_stop, lemma = tostring(v) }
               end
-              if count ~= nil then
-                pending = { count = count, count_ent = count_ent }
-              end
+              pending = count ~= nil and { count = count, count_ent = count_ent } or nil
             end
+            if tail then try_noun(tail[1], tail[2], tail[3], 0) end
             i = i + 1 + adv
-            handled = true
             goto continue
           end
         end
@@ -710,10 +814,10 @@ local function token_entities(s, tokens, consumed, out)
         end
         if color then
           emit { type = "COLOR", text = color, start = cstart, stop = cstop, lemma = color }
-          local prev = tokens[i - 1]
+          local prev = tokens[i - (cstop == t.stop and 1 or 2)]
           local after = tokens[i + 1]
           if after and after.text == "的" then after = tokens[i + 2] end
-          local predicate = prev and (COPULA[prev.text]) and last_object
+          local predicate = prev and COPULA[prev.text] and last_object
             and (not after or after.kind == "punctuation")
           if predicate then
             local la = last_object.attributes
@@ -728,39 +832,53 @@ local function token_entities(s, tokens, consumed, out)
         add_attr(w)
         handled = true
       end
+      -- names the dictionary lacks (张伟, 马云)
+      if not handled then
+        local j = match_name(tokens, i)
+        if j then
+          local text = sub(s, t.start, tokens[j].stop)
+          emit { type = "PERSON", text = text, start = t.start, stop = tokens[j].stop, lemma = text }
+          i = j + 1
+          goto continue
+        end
+      end
       -- nouns
       if not handled then
-        local cat = category_of(w)
-        if cat then
-          if rules.NOT_OBJECT[w] then
-            reset_attrs()
-          else
-            emit_object(w, t.start, t.stop, cat)
-            -- plural suffix: 孩子们
-            if nxt and nxt.text == "们" and last_object and not last_object.count then
-              last_object.count = "several"
-            end
+        handled = try_noun(w, t.start, t.stop, 0)
+        if handled and nxt and last_object and last_object.stop == t.stop and not last_object.count then
+          -- plural suffix (孩子们) or a quantity after the noun (人很多)
+          local after = nxt.text
+          if after == "们" or POST_SEVERAL[after] or (after == "很" and tokens[i + 2] and tokens[i + 2].text == "多") then
+            last_object.count = "several"
           end
+        end
+      end
+      -- names from the dictionary's tags
+      if not handled and is_han(w) and not rules.CATEGORY[w] and not rules.NOT_NAME[w] and utf8.len(w) >= 2 then
+        local _, p = segment.lookup(w)
+        if p == "ns" then
+          emit_name("PLACE", w, t.start, t.stop)
           handled = true
-        else
-          local pre, rest, rcat, is_color = split_prefixed(w)
-          if pre then
-            if is_color then
-              emit { type = "COLOR", text = pre, start = t.start, stop = t.start + #pre - 1, lemma = pre }
-            end
-            add_attr(pre)
-            emit_object(rest, t.start + #pre, t.stop, rcat)
+        elseif p == "nt" then
+          emit_name("ORG", w, t.start, t.stop)
+          handled = true
+        elseif (p == "nr" or p == "nrfg") and utf8.len(w) <= 3 then
+          emit_name("PERSON", w, t.start, t.stop)
+          handled = true
+        end
+      end
+      if not handled then
+        for _, suf in ipairs(rules.ORG_SUFFIX) do
+          if #w > #suf and sub(w, -#suf) == suf and is_han(w) and utf8.len(w) >= 4 then
+            emit_name("ORG", w, t.start, t.stop)
             handled = true
+            break
           end
         end
       end
       if not handled then
-        local p = word_pos(w)
-        if p == "VERB" and pending then pending.deferred = true end
+        if pending and (VERB_WORDS[w] or word_pos(w) == "VERB") then pending.deferred = true end
         if w == "的" and pending and pending.deferred then pending.deferred = false end
-        if w == "们" and tokens[i - 1] and last_object and last_object.stop == tokens[i - 1].stop then
-          last_object.count = last_object.count or "several"
-        end
       end
       i = i + 1
     end
