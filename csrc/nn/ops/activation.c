@@ -1,0 +1,89 @@
+/*
+ * activation.c — unary float32 ops, elementwise, any shape:
+ *   RELU        y = max(x, 0)
+ *   RELU6       y = min(max(x, 0), 6)
+ *   LEAKY_RELU  y = x >= 0 ? x : alpha * x          (params.alpha)
+ *   LOGISTIC    y = 1 / (1 + exp(-x))               (TFLite Logistic, ONNX Sigmoid)
+ *   TANH        y = tanh(x)
+ *   HARD_SWISH  y = x * relu6(x + 3) / 6            (TFLite HardSwish, ONNX HardSwish)
+ *   SQRT        y = sqrt(x)                         (NaN for x < 0, as IEEE)
+ * Output shape = input shape. Work is split across threads in chunks.
+ */
+#include "kernel.h"
+
+#include <math.h>
+
+typedef struct act_job {
+    glim_op_id op;
+    float alpha;
+    const float *x;
+    float *y;
+} act_job;
+
+static glim_status act_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 1, 1, err)) ||
+        (st = glim_need_input(g, n, 0, GLIM_F32, 0, GLIM_MAX_DIMS, "input", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0);
+    return glim_out_shape(g, n, 0, GLIM_F32, x->ndim, x->shape, err);
+}
+
+static void act_range(void *arg, int64_t b, int64_t e)
+{
+    const act_job *j = arg;
+    const float *x = j->x;
+    float *y = j->y;
+    switch (j->op) {
+    case GLIM_OP_RELU:
+        for (int64_t i = b; i < e; i++) y[i] = x[i] > 0.f ? x[i] : 0.f;
+        break;
+    case GLIM_OP_RELU6:
+        for (int64_t i = b; i < e; i++) y[i] = x[i] > 0.f ? (x[i] < 6.f ? x[i] : 6.f) : 0.f;
+        break;
+    case GLIM_OP_LEAKY_RELU:
+        for (int64_t i = b; i < e; i++) y[i] = x[i] >= 0.f ? x[i] : j->alpha * x[i];
+        break;
+    case GLIM_OP_LOGISTIC:
+        for (int64_t i = b; i < e; i++) y[i] = 1.f / (1.f + expf(-x[i]));
+        break;
+    case GLIM_OP_TANH:
+        for (int64_t i = b; i < e; i++) y[i] = tanhf(x[i]);
+        break;
+    case GLIM_OP_HARD_SWISH:
+        for (int64_t i = b; i < e; i++) {
+            float r = x[i] + 3.f;
+            r = r > 0.f ? (r < 6.f ? r : 6.f) : 0.f;
+            y[i] = x[i] * r * (1.f / 6.f);
+        }
+        break;
+    case GLIM_OP_SQRT:
+        for (int64_t i = b; i < e; i++) y[i] = sqrtf(x[i]);
+        break;
+    default: break;
+    }
+}
+
+static void act_eval(glim_graph *g, const glim_node *n)
+{
+    glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
+    act_job j = {n->op, 0.f, x->data, y->data};
+    if (n->op == GLIM_OP_LEAKY_RELU) j.alpha = ((const glim_leaky_relu_params *)n->params)->alpha;
+    glim_parallel_for(g, y->count, 16384, act_range, &j);
+}
+
+static double act_flops(const glim_graph *g, const glim_node *n)
+{
+    return (double)g->tensors[n->outputs[0]].count;
+}
+
+#define ACT(stem, NAME, psize) \
+    const glim_op_vtable glim_op_##stem = {#NAME, psize, act_prepare, act_eval, act_flops};
+ACT(relu, RELU, 0)
+ACT(relu6, RELU6, 0)
+ACT(leaky_relu, LEAKY_RELU, sizeof(glim_leaky_relu_params))
+ACT(logistic, LOGISTIC, 0)
+ACT(tanh, TANH, 0)
+ACT(hard_swish, HARD_SWISH, 0)
+ACT(sqrt, SQRT, 0)

@@ -1,0 +1,99 @@
+/*
+ * reduce.c — MEAN over a set of axes (TFLite Mean, ONNX ReduceMean,
+ * numpy.mean(x, axis=axes, keepdims=keep_dims)).
+ *
+ *   y[kept indices] = sum over the reduced axes of x / (product of their dims)
+ *   float32. Axes may be negative (count from the end) and repeat; with
+ *   keep_dims the reduced dims stay as 1, otherwise they are dropped.
+ *   Sums accumulate in double.
+ */
+#include "kernel.h"
+
+#include <string.h>
+
+typedef struct mean_state {
+    int rank;
+    int64_t shape[GLIM_MAX_DIMS];
+    int reduced[GLIM_MAX_DIMS];
+    int64_t ostride[GLIM_MAX_DIMS]; /* output element stride per input dim, 0 if reduced */
+    double inv;
+} mean_state;
+
+static glim_status mean_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_reduce_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 2, 1, err)) ||
+        (st = glim_need_input(g, n, 0, GLIM_F32, 1, GLIM_MAX_DIMS, "input", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0);
+    if (p->naxes < 0 || p->naxes > 8)
+        return glim_node_fail(n, err, GLIM_EINVAL, "%d axes", p->naxes);
+    mean_state *s = glim_graph_pool_alloc(g, sizeof *s);
+    if (!s) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
+    s->rank = x->ndim;
+    memcpy(s->shape, x->shape, sizeof s->shape);
+    for (int i = 0; i < p->naxes; i++) {
+        int a = p->axes[i] < 0 ? p->axes[i] + x->ndim : p->axes[i];
+        if (a < 0 || a >= x->ndim)
+            return glim_node_fail(n, err, GLIM_EINVAL, "axis %d is out of range for %d dims",
+                                  p->axes[i], x->ndim);
+        s->reduced[a] = 1;
+    }
+    int64_t shape[GLIM_MAX_DIMS], cnt = 1;
+    int nd = 0;
+    for (int d = 0; d < x->ndim; d++) {
+        if (s->reduced[d]) {
+            cnt *= x->shape[d];
+            if (p->keep_dims) shape[nd++] = 1;
+        } else {
+            shape[nd++] = x->shape[d];
+        }
+    }
+    int64_t acc = 1;
+    for (int d = x->ndim - 1; d >= 0; d--) {
+        s->ostride[d] = s->reduced[d] ? 0 : acc;
+        if (!s->reduced[d]) acc *= x->shape[d];
+    }
+    s->inv = cnt ? 1.0 / (double)cnt : 0.0;
+    n->state = s;
+    if ((st = glim_out_shape(g, n, 0, GLIM_F32, nd, shape, err))) return st;
+    n->scratch = (size_t)glim_out(g, n, 0)->count * sizeof(double);
+    return GLIM_OK;
+}
+
+static void mean_eval(glim_graph *g, const glim_node *n)
+{
+    const mean_state *s = n->state;
+    glim_gtensor *xt = glim_in(g, n, 0), *yt = glim_out(g, n, 0);
+    const float *x = xt->data;
+    float *y = yt->data;
+    double *acc = n->scratch_data;
+    memset(acc, 0, (size_t)yt->count * sizeof(double));
+    int last = s->rank - 1;
+    int64_t len = s->shape[last], os = s->ostride[last];
+    int64_t outer = len ? xt->count / len : 0;
+    int64_t idx[GLIM_MAX_DIMS] = {0};
+    int64_t obase = 0;
+    for (int64_t r = 0; r < outer; r++) {
+        const float *xr = x + r * len;
+        if (os)
+            for (int64_t k = 0; k < len; k++) acc[obase + k] += xr[k];
+        else {
+            double sum = 0;
+            for (int64_t k = 0; k < len; k++) sum += xr[k];
+            acc[obase] += sum;
+        }
+        for (int d = last - 1; d >= 0; d--) { /* odometer over the outer dims */
+            idx[d]++;
+            obase += s->ostride[d];
+            if (idx[d] < s->shape[d]) break;
+            obase -= idx[d] * s->ostride[d];
+            idx[d] = 0;
+        }
+    }
+    for (int64_t i = 0; i < yt->count; i++) y[i] = (float)(acc[i] * s->inv);
+}
+
+const glim_op_vtable glim_op_mean = {"MEAN", sizeof(glim_reduce_params), mean_prepare, mean_eval,
+                                     NULL};
