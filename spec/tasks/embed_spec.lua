@@ -1,6 +1,7 @@
--- glimpse.embed with the MobileNet v1 embedding extractor: the same cat at
--- two resolutions (cat.bmp and cat_720p.jpg, another photo of the same cat)
--- is closer than the cat and a sunflower.
+-- glimpse.embed with the MobileNet v1 embedding extractor: the same cat
+-- photo at two resolutions (cat.bmp, 512x341, and cat_720p.jpg) is far
+-- closer than the cat and a sunflower. A float emulation of the quantized
+-- model gave 0.99 and 0.40 for these pairs.
 local glimpse = require "glimpse"
 local embed = require "glimpse.tasks.embed"
 local H = glimpse_spec
@@ -24,7 +25,8 @@ probe.describe(describe, pending, "glimpse.embed #models", { "embedding" }, func
     local flower = assert(glimpse.embed(load("sunflower.bmp")))
     local same, other = embed.similarity(cat, cat2), embed.similarity(cat, flower)
     assert.is_true(same > other, ("cat/cat %.3f, cat/sunflower %.3f"):format(same, other))
-    assert.is_true(same > 0.5, ("cat/cat %.3f"):format(same))
+    assert.is_true(same > 0.9, ("cat/cat %.3f"):format(same))
+    assert.is_true(other < 0.8, ("cat/sunflower %.3f"):format(other))
   end)
 
   it("rejects vectors of different lengths", function()
