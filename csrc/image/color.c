@@ -1,15 +1,15 @@
 /*
  * color.c — conversion between the pixel formats.
  *
- * Gray from colour follows OpenCV's cvtColor for 8-bit images: weights
- * 0.299/0.587/0.114 as 14-bit integers (4899, 9617, 1868; they sum to
- * 1 << 14) and round-half-up, so results match it exactly.
+ * Gray from colour follows OpenCV 4's cvtColor for 8-bit images: weights
+ * 0.299/0.587/0.114 as 15-bit integers (9798, 19235, 3735; they sum to
+ * 1 << 15) and round-half-up. This matches it on all 2^24 colours.
  */
 #include "process.h"
 
 #include <string.h>
 
-enum { R2Y = 4899, G2Y = 9617, B2Y = 1868, YSHIFT = 14 };
+enum { R2Y = 9798, G2Y = 19235, B2Y = 3735, YSHIFT = 15 };
 
 static inline uint8_t gray_of(int r, int g, int b)
 {

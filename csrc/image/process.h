@@ -74,7 +74,7 @@ GLIM_API glim_status glim_image_letterbox(const glim_image *src, int width, int 
 
 /* ---- colour (color.c) --------------------------------------------------
  * A copy of src in `format`. RGB/BGR to gray uses OpenCV's weights and
- * fixed-point rounding: (4899 R + 9617 G + 1868 B + 8192) >> 14. Gray to
+ * fixed-point rounding: (9798 R + 19235 G + 3735 B + 16384) >> 15. Gray to
  * colour replicates; alpha is dropped (not composited) going to 3 channels
  * and set to 255 going to RGBA. Converting to the same format copies. */
 GLIM_API glim_status glim_image_convert(const glim_image *src, glim_pixfmt format,

@@ -14,7 +14,8 @@
  * quantized to 1/2048, clamped at the border) and AREA (exact box average
  * when shrinking on both axes; OpenCV's fractional two-tap rule otherwise),
  * and Pillow for BICUBIC (a = -0.5) and LANCZOS (a = 3): their support
- * widens with the shrink factor, so they antialias. NEAREST is
+ * widens with the shrink factor, so they antialias, and like Pillow they
+ * run horizontally first through an 8-bit (clipped) intermediate. NEAREST is
  * OpenCV's INTER_NEAREST: source index floor(dst * src / dst_size).
  */
 #include "process.h"
@@ -359,8 +360,11 @@ static int run_vfirst(const glim_image *src, glim_image *dst, const axis *ax, co
     return 1;
 }
 
-/* Horizontal first, on demand: a ring of maxtaps filtered source rows. */
-static int run_hfirst(const glim_image *src, glim_image *dst, const axis *ax, const axis *ay)
+/* Horizontal first, on demand: a ring of maxtaps filtered source rows.
+ * clip_mid rounds and clamps the intermediate rows to 0..255, as Pillow's
+ * 8-bit intermediate does, so overshooting filters match it. */
+static int run_hfirst(const glim_image *src, glim_image *dst, const axis *ax, const axis *ay,
+                      int clip_mid)
 {
     int c = src->channels, ring = ay->maxtaps;
     size_t len = (size_t)dst->width * c;
@@ -381,6 +385,8 @@ static int run_hfirst(const glim_image *src, glim_image *dst, const axis *ax, co
             float *row = cache + (size_t)slot * len;
             if (tag[slot] != sy) {
                 hpass_u8_f32(src->data + (size_t)sy * src->stride, ax, c, row);
+                if (clip_mid)
+                    for (size_t i = 0; i < len; i++) row[i] = (float)to_u8(row[i]);
                 tag[slot] = sy;
             }
             rows[k] = row;
@@ -437,7 +443,11 @@ glim_status glim_image_resize(const glim_image *src, int width, int height, glim
         double rows_needed = fmin((double)src->height, height * ty);
         double h_first = rows_needed * width * c * tx * 3.0 + (double)height * width * c * ty;
         double v_first = (double)height * src->width * c * ty + (double)height * width * c * tx * 3.0;
-        ok = h_first < v_first ? run_hfirst(src, dst, &ax, &ay) : run_vfirst(src, dst, &ax, &ay);
+        /* The Pillow-style filters always go horizontal first with an 8-bit
+         * intermediate, which is what Pillow computes. */
+        int pillow = filter == GLIM_FILTER_BICUBIC || filter == GLIM_FILTER_LANCZOS;
+        ok = pillow || h_first < v_first ? run_hfirst(src, dst, &ax, &ay, pillow)
+                                         : run_vfirst(src, dst, &ax, &ay);
     }
     axis_free(&ax);
     axis_free(&ay);
