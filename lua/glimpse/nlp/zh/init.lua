@@ -526,7 +526,8 @@ end
 local SEVERAL_WORDS = { ["很多"] = true, ["许多"] = true, ["好多"] = true, ["不少"] = true, ["一些"] = true,
   ["些"] = true, ["大量"] = true, ["众多"] = true, ["成群"] = true, ["诸多"] = true, ["多个"] = true,
   ["几"] = true, ["无数"] = true, ["大批"] = true, ["一堆"] = true, ["一群群"] = true, ["多名"] = true,
-  ["多位"] = true, ["多只"] = true, ["多辆"] = true, ["满"] = false }
+  ["多位"] = true, ["多只"] = true, ["多辆"] = true, ["各种"] = true, ["各式各样"] = true,
+  ["种种"] = true, ["各色"] = true, ["一排排"] = true, ["满"] = false }
 local CLAUSE_BREAK = { ["，"] = true, ["。"] = true, ["；"] = true, ["！"] = true, ["？"] = true, ["："] = true,
   [","] = true, ["."] = true, [";"] = true, ["!"] = true, ["?"] = true, [":"] = true, ["、"] = false,
   ["（"] = true, ["("] = true, ["）"] = true, [")"] = true, ["\n"] = true }
@@ -632,6 +633,17 @@ local function token_entities(s, tokens, consumed, out)
     end
     local e = { type = "OBJECT", text = text, start = start, stop = stop, lemma = text,
       category = cat, attributes = attrs }
+    -- noun + noun (地铁车厢): the first only modifies the head, which takes
+    -- over its count and attributes
+    local prev = objects[#objects]
+    if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "structure" and cat ~= "natural" then
+      table.remove(out)
+      objects[#objects] = nil
+      for _, a in ipairs(prev.attributes) do
+        if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
+      end
+      if prev.count and not counted then e.count = prev.count end
+    end
     if counted then
       e.count = pending.count
       if pending.count_ent then emit(pending.count_ent) end

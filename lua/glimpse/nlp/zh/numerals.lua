@@ -79,7 +79,7 @@ end
 -- Measure words (classifiers) that may follow a numeral before a noun.
 local MEASURE_LIST = [[
 个 只 辆 位 名 条 张 把 台 棵 朵 头 匹 艘 架 本 支 件 双 对 串 束 群 堆 片 块 杯 碗 瓶 盘 包 份
-座 栋 间 扇 顶 根 颗 粒 盒 袋 箱 副 套 部 家 口 尾 枚 面 幅 层 排 行 组 些 种 株 盆 罐 桶 盏 辆
+座 栋 间 扇 顶 根 颗 粒 盒 袋 箱 副 套 部 家 口 尾 枚 面 幅 层 排 行 组 些 种 株 盆 罐 桶 盏 枝 幢 辆
 具 道 段 滴 节 拨 伙 帮 窝 簇 丛 团 捆 叠 沓 摞 列 轮 款 樽 尊 株 扎 听 打 斤 公斤 千克 克 米
 个儿 匹 峰 羽 只只 位位
 ]]
