@@ -1,0 +1,516 @@
+--- English entity extraction from image descriptions.
+--
+-- Order of the passes (each claims its tokens, later passes skip them):
+--   1. LPeg patterns: MONEY, PERCENT, DATE, TIME, PLATE (patterns.lua);
+--   2. TEXT: quoted text, and upper-case text after a cue ("reading", "the word");
+--   3. OBJECT noun phrases: head noun (or WordNet compound) with a category,
+--      its determiner / number / adjectives -> count, attributes, COUNT, COLOR;
+--      negated phrases ("no cars", "without a hat") produce nothing;
+--   4. PERSON / ORG / PLACE: runs of capitalised words, classified by titles,
+--      suffixes, WordNet instance nouns, gazetteers and context cues;
+--   5. remaining colour words -> COLOR.
+-- Conventions: docs/nlp.md.
+-- @module glimpse.nlp.entities
+
+local tokenize = require("glimpse.nlp.tokenize").tokenize
+local tag = require("glimpse.nlp.tag").tag
+local patterns = require "glimpse.nlp.patterns"
+local lexicon = require "glimpse.nlp.lexicon"
+local lemma_of = require("glimpse.nlp.lemma").lemma
+
+local M = {}
+
+local function set_of(s, lower)
+  local t = {}
+  for w in s:gmatch("%S+") do t[lower and w:lower() or w] = true end
+  return t
+end
+
+local colors_data = require "glimpse.nlp.data.colors"
+local cats_data = require "glimpse.nlp.data.categories"
+local gaz = require "glimpse.nlp.data.gazetteer"
+
+local COLORS = set_of(colors_data.colors)
+local COLOR_MOD = set_of(colors_data.modifiers)
+local META = set_of(cats_data.meta)
+local QUANTITY = cats_data.quantity
+local SEVERAL = set_of(cats_data.several)
+local OVERRIDE = cats_data.override
+local ORGS = set_of(gaz.orgs:gsub("%-", " "))
+local PLACES = set_of(gaz.places)
+local FIRST = set_of(gaz.first_names)
+local TITLES = set_of(gaz.titles)
+local ORG_SUF = set_of(gaz.org_suffixes)
+local ORG_PRE = set_of(gaz.org_prefixes)
+local PLACE_SUF = set_of(gaz.place_suffixes)
+local PLACE_PRE = set_of(gaz.place_prefixes)
+local PLACE_CUE = set_of(gaz.place_cues)
+local PERSON_CUE = set_of(gaz.person_cues)
+local MULTI = {}
+for _, n in ipairs(gaz.orgs_multi) do MULTI[n] = "ORG" end
+for _, n in ipairs(gaz.places_multi) do MULTI[n] = "PLACE" end
+for w in gaz.orgs:gmatch("%S+") do
+  if w:find("%-") then MULTI[(w:gsub("%-", " "))] = "ORG" end
+end
+
+local MATERIALS = set_of([[glass metal wood wooden plastic leather stone brick steel paper cotton
+  wool silk concrete marble ceramic iron denim straw wicker bamboo rubber velvet lace fur
+  cardboard porcelain granite tin copper bronze chrome aluminum aluminium canvas]])
+local UNITS = set_of([[second seconds minute minutes hour hours day days week weeks month months
+  year years decade decades century centuries time times meter meters metre metres km kilometer
+  kilometers kilometres mile miles inch inches foot feet cm mm kg kilogram kilograms gram grams
+  pound pounds ounce ounces liter liters litre litres degree degrees percent page pages step
+  steps point points mph kph story stories storey storeys floor floors]])
+-- adjectives that are not attributes of a thing
+local NOT_ATTR = set_of([[other same various several few many much more most such own only
+  whole entire certain different similar main possible likely visible present next last first
+  second third single particular usual typical numerous multiple overall additional separate
+  remaining top bottom left right front back middle central upper lower inner outer nearby
+  distant far close]])
+local TEXT_CUES = set_of([[reading reads read says say saying said labeled labelled marked
+  titled entitled spelling spells displaying displays showing shows printed written stating
+  states announcing advertising proclaiming]])
+local TEXT_NOUNS = set_of([[word words text letters phrase slogan message name caption logo
+  inscription lettering writing]])
+local NEGATORS = set_of([[no without zero neither nor]])
+local ONE = { a = 1, an = 1, one = 1, ["single"] = 1, another = 1, each = 1, every = 1 }
+
+local function lower(s) return s:lower() end
+
+local function entity(typ, text_src, s, e, extra)
+  local ent = { type = typ, text = text_src:sub(s, e), start = s, stop = e }
+  if extra then for k, v in pairs(extra) do ent[k] = v end end
+  return ent
+end
+
+local function category_of(lex, lemma)
+  local c = OVERRIDE[lemma]
+  if c then return c, false end
+  if not lex then return nil end
+  return lex:category(lemma)
+end
+
+local function is_upper_word(t)
+  return t.kind == "word" and t.text:find("%u") and not t.text:find("%l")
+end
+
+local function is_cap(t) return t.kind == "word" and t.text:find("^%u") ~= nil end
+
+--- Extracts entities from English text.
+-- @tparam string text
+-- @tparam[opt] table opts unused for now (language dispatch happens in init.lua)
+-- @treturn table list of entities in text order (shapes in docs/nlp.md)
+-- @treturn table the tagged tokens
+function M.entities(text, opts)
+  local lex = lexicon.load()
+  local toks = tag(tokenize(text))
+  local n = #toks
+  local out = {}
+  local claimed = {}
+
+  local function claim(i, j, who)
+    for k = i, j do claimed[k] = who end
+  end
+
+  -- token index range covering bytes [s, e]
+  local function token_range(s, e)
+    local i, j
+    for k = 1, n do
+      local t = toks[k]
+      if not i and t.stop >= s then i = k end
+      if t.start <= e then j = k end
+    end
+    return i, j
+  end
+
+  -- 1. patterns ----------------------------------------------------------
+  do
+    local spans = patterns.scan(text)
+    -- token lookup by start byte for speed
+    local at = {}
+    for k = 1, n do at[toks[k].start] = k end
+    local k = 1
+    for _, sp in ipairs(spans) do
+      local kind, s, e = sp[1], sp[2], sp[3]
+      while k <= n and toks[k].stop < s do k = k + 1 end
+      local i = k
+      local j = i
+      while j + 1 <= n and toks[j + 1].start <= e do j = j + 1 end
+      if i <= n then
+        if kind == "YEAR" then
+          -- a bare year is a DATE unless it counts a following noun ("2000 people")
+          local nx = toks[j + 1]
+          if not (nx and nx.pos == "NOUN" and nx.lemma ~= nx.text:lower()) then
+            out[#out + 1] = entity("DATE", text, s, e)
+            claim(i, j, "DATE")
+          end
+        else
+          out[#out + 1] = entity(kind, text, s, e)
+          claim(i, j, kind)
+        end
+      end
+    end
+    local _ = at
+  end
+
+  -- 2. TEXT --------------------------------------------------------------
+  local OPEN = { ['"'] = '"', ["\226\128\156"] = "\226\128\157", ["'"] = "'", ["\226\128\152"] = "\226\128\153" }
+  do
+    local k = 1
+    while k <= n do
+      local t = toks[k]
+      local close = t.kind == "punctuation" and OPEN[t.text]
+      if close and not claimed[k] then
+        local j = k + 1
+        while j <= n and j - k <= 16 and not (toks[j].text == close or (close == '"' and toks[j].text == "\226\128\157")) do
+          j = j + 1
+        end
+        if j <= n and j - k <= 16 and j > k + 1 and (toks[j].text == close or toks[j].text == "\226\128\157") then
+          local s, e = toks[k + 1].start, toks[j - 1].stop
+          -- strip trailing sentence punctuation inside the quotes ("Welcome!" keeps "!")
+          out[#out + 1] = entity("TEXT", text, s, e)
+          claim(k, j, "TEXT")
+          k = j + 1
+        else
+          k = k + 1
+        end
+      else
+        k = k + 1
+      end
+    end
+    -- upper-case text after a cue: a sign reading STOP, the word EXIT
+    for i = 1, n do
+      local t = toks[i]
+      local lw = t.text:lower()
+      if not claimed[i] and (TEXT_CUES[lw] or TEXT_NOUNS[lw]) then
+        local j = i + 1
+        if toks[j] and toks[j].text == ":" then j = j + 1 end
+        local s = j
+        while toks[j] and not claimed[j] and (is_upper_word(toks[j]) or
+            (toks[j].kind == "number" and toks[j - 1] and is_upper_word(toks[j - 1]))) do
+          j = j + 1
+        end
+        -- keep a closing "!" of shouted text
+        if j > s and toks[j] and toks[j].text == "!" and toks[j].start == toks[j - 1].stop + 1 then
+          j = j + 1
+        end
+        if j > s and (j - s > 1 or #toks[s].text >= 2) then
+          out[#out + 1] = entity("TEXT", text, toks[s].start, toks[j - 1].stop)
+          claim(s, j - 1, "TEXT")
+        end
+      end
+    end
+  end
+
+  -- 3. OBJECT noun phrases -----------------------------------------------
+  local neg_until = 0 -- negation applies to the noun phrase starting at or before this token
+  local neg_active = false
+
+  local function np_start_ok(t)
+    return t and (t.pos == "DET" or t.pos == "ADJ" or t.pos == "NUM" or t.pos == "NOUN"
+      or t.pos == "ADV")
+  end
+
+  local i = 1
+  local quantity_pending = nil -- count carried from "a group of" to the next phrase
+  while i <= n do
+    local t = toks[i]
+    local lw = t.text:lower()
+    if claimed[i] then
+      i = i + 1
+    elseif NEGATORS[lw] or ((lw == "not" or lw == "n't" or lw == "never") and toks[i + 1]
+        and (toks[i + 1].pos == "DET" or toks[i + 1].pos == "NOUN" or toks[i + 1].pos == "ADJ"
+          or toks[i + 1].pos == "NUM")) then
+      neg_active = true
+      neg_until = i + 4
+      i = i + 1
+    elseif (lw == "free" or lw == "lack" or lw == "absence" or lw == "devoid") and toks[i + 1]
+        and toks[i + 1].text:lower() == "of" then
+      neg_active = true
+      neg_until = i + 5
+      i = i + 2
+    elseif t.pos == "NOUN" then
+      -- noun run [i, j]
+      local j = i
+      while j + 1 <= n and not claimed[j + 1] and toks[j + 1].pos == "NOUN"
+          and not (toks[j].lemma ~= toks[j].text:lower() and toks[j].text:find("s$")) do
+        j = j + 1
+      end
+      -- a capitalised word + noun that WordNet lists as a compound: "Egyptian cat"
+      local s_run = i
+      if i > 1 and (toks[i - 1].pos == "PROPN" or (toks[i - 1].pos == "ADJ" and not COLORS[toks[i - 1].text:lower()]))
+          and not claimed[i - 1] then
+        local comp = (toks[i - 1].text .. " " .. (toks[j].lemma or toks[j].text)):lower()
+        if category_of(lex, comp) then s_run = i - 1 end
+      end
+      local head = j
+      local head_tok = toks[head]
+      local hl = head_tok.lemma or head_tok.text:lower()
+      -- compound from the run (longest first)
+      local hs, cat, weak, lemma = head, nil, false, hl
+      for k = math.max(s_run, head - 2), head - 1 do
+        local words = {}
+        for m = k, head - 1 do words[#words + 1] = toks[m].text:lower() end
+        words[#words + 1] = hl
+        local comp = table.concat(words, " ")
+        local c = category_of(lex, comp)
+        if c then
+          hs, cat, lemma = k, c, comp
+          break
+        end
+      end
+      if not cat then cat, weak = category_of(lex, hl) end
+      -- left context of the phrase
+      local k = hs - 1
+      local det, numtok, count, attrs, colors = nil, nil, nil, {}, {}
+      local seen_attr = {}
+      local function add_attr(a)
+        if not seen_attr[a] then seen_attr[a] = true attrs[#attrs + 1] = a end
+      end
+      -- modifiers inside the noun run, before the compound start
+      for m = s_run, hs - 1 do
+        local ml = toks[m].text:lower()
+        if COLORS[ml] then
+          add_attr(ml); colors[#colors + 1] = m
+        elseif MATERIALS[ml] then
+          add_attr(ml)
+        end
+      end
+      while k >= 1 and not claimed[k] do
+        local p = toks[k]
+        local pl = p.text:lower()
+        if p.pos == "ADJ" or (p.pos == "VERB" and pl:find("[ei]n?[dg]$") and k + 1 == hs and toks[k - 1]
+            and (toks[k - 1].pos == "DET" or toks[k - 1].pos == "ADJ")) then
+          if not NOT_ATTR[pl] and not SEVERAL[pl] then
+            if COLORS[pl] then
+              local a = pl
+              if toks[k - 1] and COLOR_MOD[toks[k - 1].text:lower()] and not claimed[k - 1] then
+                a = toks[k - 1].text:lower() .. " " .. pl
+                colors[#colors + 1] = { k - 1, k }
+                k = k - 1
+              else
+                colors[#colors + 1] = k
+              end
+              add_attr(a)
+            elseif pl:find("^%a+%-colou?red$") and COLORS[pl:match("^(%a+)")] then
+              add_attr(pl:match("^(%a+)"))
+              colors[#colors + 1] = { k, k, #pl:match("^(%a+)") }
+            else
+              add_attr(pl)
+            end
+          elseif SEVERAL[pl] then
+            count = count or "several"
+          end
+          k = k - 1
+        elseif p.pos == "ADV" and toks[k + 1] and toks[k + 1].pos == "ADJ" then
+          k = k - 1
+        elseif (p.text == "," or pl == "and" or pl == "or") and toks[k - 1] and toks[k - 1].pos == "ADJ"
+            and toks[k + 1] and (toks[k + 1].pos == "ADJ") then
+          k = k - 1
+        elseif p.pos == "NUM" then
+          local v = patterns.number_value(pl)
+          if v and v == math.floor(v) then
+            numtok = k
+            count = math.tointeger(v)
+          end
+          k = k - 1
+        elseif p.pos == "DET" or (p.pos == "PRON" and SEVERAL[pl]) then
+          det = pl
+          if ONE[pl] then count = count or 1
+          elseif SEVERAL[pl] then count = count or "several"
+          elseif pl == "both" then count = count or 2
+          end
+          k = k - 1
+          break
+        elseif p.pos == "PART" and pl == "'s" then
+          break
+        else
+          break
+        end
+      end
+      local np_start = k + 1
+      local prev_tok = toks[k]
+      local negated = neg_active and np_start <= neg_until
+      if negated or (det == "no") then
+        negated = true
+        neg_until = j + 2 -- coordinated phrases stay negated: "no cars or buses"
+      else
+        neg_active = false
+      end
+      local plural = head_tok.text:lower() ~= hl and not head_tok.text:lower():find("ss$")
+        or hl == "people"
+      if numtok == nil and count == nil then
+        count = plural and "several" or 1
+      elseif count == 1 and plural and det and SEVERAL[det] == nil and not numtok then
+        count = 1
+      end
+      -- "a group of people", "a pair of shoes": the quantity moves on
+      local q = QUANTITY[hl]
+      if q and toks[j + 1] and toks[j + 1].text:lower() == "of" then
+        local qc = q
+        if numtok and type(count) == "number" and count > 1 then qc = "several" end
+        if negated then neg_active, neg_until = true, j + 4 end
+        quantity_pending = { count = qc, upto = j + 5, numtok = numtok, negated = negated }
+        i = j + 2
+        goto next_token
+      end
+      if quantity_pending and np_start <= quantity_pending.upto then
+        if quantity_pending.count ~= nil and not numtok then
+          count = quantity_pending.count
+        end
+        if quantity_pending.numtok then numtok = quantity_pending.numtok end
+        negated = negated or quantity_pending.negated
+        quantity_pending = nil
+      end
+      local is_object = cat and not META[hl] and not META[lemma] and not UNITS[hl]
+        and (not weak or det or numtok or #attrs > 0)
+      if negated then
+        -- nothing from a negated phrase
+      else
+        if is_object then
+          local rev = {}
+          for m = #attrs, 1, -1 do rev[#rev + 1] = attrs[m] end
+          attrs = rev
+          local ent = entity("OBJECT", text, toks[hs].start, head_tok.stop,
+            { lemma = lemma, count = count, attributes = attrs, category = cat })
+          out[#out + 1] = ent
+        end
+        if numtok and not UNITS[hl] and (is_object or plural) then
+          out[#out + 1] = entity("COUNT", text, toks[numtok].start, toks[numtok].stop,
+            { lemma = tostring(count) })
+        end
+        for _, c in ipairs(colors) do
+          if type(c) == "table" then
+            local s_ = toks[c[1]].start
+            local e_ = c[3] and (s_ + c[3] - 1) or toks[c[2]].stop
+            out[#out + 1] = entity("COLOR", text, s_, e_)
+            claim(c[1], c[2], "COLOR")
+          else
+            out[#out + 1] = entity("COLOR", text, toks[c].start, toks[c].stop)
+            claim(c, c, "COLOR")
+          end
+        end
+      end
+      if negated or is_object then claim(hs, j, negated and "NEG" or "OBJECT") end
+      if numtok then claim(numtok, numtok, "COUNT") end
+      -- a PROPN glued in front of the compound belongs to it
+      i = j + 1
+    else
+      if neg_active and i > neg_until then neg_active = false end
+      if t.pos == "PUNCT" or (t.pos == "VERB") or (t.pos == "ADP" and lw ~= "of")
+          or lw == "but" or lw == "only" then
+        neg_active = false
+      end
+      i = i + 1
+    end
+    ::next_token::
+  end
+
+  -- 4. names ---------------------------------------------------------------
+  local names = lex and lex:names() or {}
+  local i2 = 1
+  while i2 <= n do
+    local t = toks[i2]
+    local cap = is_cap(t) and not claimed[i2]
+    local start_ok = cap and (t.pos == "PROPN" or names[t.text] or ORGS[t.text] or PLACES[t.text]
+      or TITLES[t.text] or FIRST[t.text] or (toks[i2 + 1] and toks[i2 + 1].pos == "PROPN"
+        and not claimed[i2 + 1] and t.pos ~= "DET" and t.pos ~= "PRON" and t.pos ~= "ADP"
+        and t.pos ~= "CONJ" and t.pos ~= "AUX" and t.pos ~= "ADV"))
+    if start_ok and is_upper_word(t) and #t.text > 3 and not ORGS[t.text] and not PLACES[t.text] then
+      start_ok = false -- shouted text, not a name
+    end
+    if not start_ok then
+      i2 = i2 + 1
+    else
+      local j = i2
+      while true do
+        local nx = toks[j + 1]
+        if nx and not claimed[j + 1] and is_cap(nx) and nx.start <= toks[j].stop + 2 then
+          j = j + 1
+        elseif nx and toks[j + 2] and not claimed[j + 2] and is_cap(toks[j + 2])
+            and (nx.text == "of" or nx.text == "de" or nx.text == "la" or nx.text == "&" or nx.text == "von"
+              or nx.text == "van" or nx.text == "del" or nx.text == "da") then
+          j = j + 2
+        elseif nx and nx.text == "'s" and (ORGS[toks[j].text .. "'s"] or MULTI[toks[j].text .. "'s"]) then
+          j = j + 1
+        else
+          break
+        end
+      end
+      -- strip titles
+      local s = i2
+      local titled = false
+      while s < j and TITLES[toks[s].text] do s = s + 1 titled = true end
+      if TITLES[toks[s].text] and s == j then
+        i2 = j + 1
+        goto continue_names
+      end
+      do
+        local words = {}
+        for m = s, j do words[#words + 1] = toks[m].text end
+        local name = text:sub(toks[s].start, toks[j].stop)
+        local first, last = toks[s].text, toks[j].text
+        local typ
+        local prev = toks[i2 - 1]
+        local pl = prev and prev.text:lower()
+        local nx = toks[j + 1]
+        if MULTI[name] then typ = MULTI[name]
+        elseif titled then typ = "PERSON"
+        elseif ORG_SUF[last] and s < j then typ = "ORG"
+        elseif ORG_PRE[first] and toks[s + 1] and toks[s + 1].text == "of" then typ = "ORG"
+        elseif names[name] then typ = names[name]
+        elseif ORGS[name] then typ = "ORG"
+        elseif PLACES[name] then typ = "PLACE"
+        elseif (PLACE_SUF[last] and s < j) or (PLACE_PRE[first] and s < j) then typ = "PLACE"
+        elseif FIRST[first] then typ = "PERSON"
+        elseif s < j and names[last] == "PERSON" then typ = "PERSON"
+        elseif pl and PERSON_CUE[pl] then typ = "PERSON"
+        elseif s == j and names[first] then typ = names[first]
+        elseif pl and PLACE_CUE[pl] and (not nx or nx.pos ~= "NOUN") then typ = "PLACE"
+        elseif nx and nx.pos == "NOUN" and (pl == "a" or pl == "an" or pl == "the") then typ = "ORG"
+        elseif s < j then typ = "PERSON"
+        elseif nx and (nx.pos == "VERB" or nx.pos == "AUX" or nx.text == "'s") and t.pos == "PROPN" then
+          typ = "PERSON"
+        end
+        -- a sentence-initial capitalised common word is not a name
+        if typ and s == j and t.pos ~= "PROPN" and not (names[name] or ORGS[name] or PLACES[name]
+            or FIRST[name] or MULTI[name]) then
+          typ = nil
+        end
+        -- adjectives of nationality and the like before a noun: "Egyptian cat"
+        if typ and s == j and not names[name] and not ORGS[name] and not PLACES[name] and lex
+            and lex:has(name:lower(), "adj") then
+          typ = nil
+        end
+        if typ then
+          out[#out + 1] = entity(typ, text, toks[s].start, toks[j].stop)
+          claim(i2, j, typ)
+        end
+        i2 = j + 1
+      end
+      ::continue_names::
+    end
+  end
+
+  -- 5. remaining colours ---------------------------------------------------
+  for k = 1, n do
+    local t = toks[k]
+    local lw = t.text:lower()
+    if not claimed[k] and COLORS[lw] and (t.pos == "ADJ" or t.pos == "NOUN") and not is_upper_word(t) then
+      local s = t.start
+      if toks[k - 1] and not claimed[k - 1] and COLOR_MOD[toks[k - 1].text:lower()] then
+        s = toks[k - 1].start
+      end
+      out[#out + 1] = entity("COLOR", text, s, t.stop)
+      claim(k, k, "COLOR")
+    end
+  end
+
+  table.sort(out, function(a, b)
+    if a.start ~= b.start then return a.start < b.start end
+    return a.type < b.type
+  end)
+  return out, toks
+end
+
+return M

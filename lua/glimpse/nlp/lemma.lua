@@ -1,0 +1,92 @@
+--- Lemmas by WordNet's morphology ("morphy"): exception lists first, then
+-- the detachment rules, keeping the first candidate that WordNet's index
+-- lists for that part of speech.
+-- @module glimpse.nlp.lemma
+
+local lexicon = require "glimpse.nlp.lexicon"
+
+local M = {}
+
+-- WordNet's detachment rules (morph.c), suffix -> replacement.
+local RULES = {
+  noun = { { "ses", "s" }, { "xes", "x" }, { "zes", "z" }, { "ches", "ch" }, { "shes", "sh" },
+           { "men", "man" }, { "ies", "y" }, { "s", "" } },
+  verb = { { "ies", "y" }, { "es", "e" }, { "es", "" }, { "ed", "e" }, { "ed", "" },
+           { "ing", "e" }, { "ing", "" }, { "s", "" } },
+  adj = { { "est", "" }, { "est", "e" }, { "er", "" }, { "er", "e" } },
+}
+
+-- Closed-class and irregular forms WordNet does not list.
+local FIXED = {
+  is = "be", am = "be", are = "be", was = "be", were = "be", been = "be", being = "be",
+  ["'s"] = "be", ["'re"] = "be", ["'m"] = "be",
+  has = "have", had = "have", having = "have", ["'ve"] = "have",
+  does = "do", did = "do", done = "do", ["n't"] = "not", ca = "can", wo = "will",
+  ["'ll"] = "will", ["'d"] = "would",
+  an = "a", me = "i", him = "he", her = "she", us = "we", them = "they",
+}
+
+local POS_KEY = { NOUN = "noun", PROPN = "noun", VERB = "verb", AUX = "verb", ADJ = "adj", ADV = "adv" }
+
+local function morphy(lex, w, pos)
+  local exc = lex:exceptions(pos == "adv" and "adj" or pos)
+  if pos ~= "adv" and exc[w] then return exc[w] end
+  if lex:has(w, pos) then return w end
+  local rules = RULES[pos]
+  if not rules then return nil end
+  for _, r in ipairs(rules) do
+    local suf, rep = r[1], r[2]
+    if #w > #suf + 1 and w:sub(-#suf) == suf then
+      local base = w:sub(1, -#suf - 1) .. rep
+      if lex:has(base, pos) then return base end
+      -- doubled final consonant: "stopped" -> "stop" (exc lists most of these)
+      if rep == "" and base:match("([bcdfgklmnprstvz])%1$") then
+        local undoubled = base:sub(1, -2)
+        if lex:has(undoubled, pos) then return undoubled end
+      end
+    end
+  end
+  return nil
+end
+
+--- Lemma of a word for a coarse POS (NOUN, VERB, ADJ, ...); lower-case.
+-- Falls back on the lower-cased word when WordNet does not know it.
+-- @tparam string word
+-- @tparam[opt] string pos coarse tag; without it noun, verb, adj are tried in turn
+-- @treturn string
+function M.lemma(word, pos)
+  local w = word:lower()
+  if FIXED[w] then return FIXED[w] end
+  local lex = lexicon.load()
+  if not lex then return w end
+  local key = POS_KEY[pos or ""]
+  if key then
+    if key == "noun" and w:find(" ") then
+      -- compound: lemmatise the head only ("fire hydrants" -> "fire hydrant")
+      local head_start = w:match("^.* ()")
+      return w:sub(1, head_start - 1) .. (morphy(lex, w:sub(head_start), "noun") or w:sub(head_start))
+    end
+    return morphy(lex, w, key) or w
+  end
+  if pos == nil then
+    for _, p in ipairs({ "noun", "verb", "adj" }) do
+      local l = morphy(lex, w, p)
+      if l then return l end
+    end
+  end
+  return w
+end
+
+--- Lemma candidates per WordNet POS, for the tagger: {noun=, verb=, adj=, adv=}.
+function M.candidates(word)
+  local w = word:lower()
+  local lex = lexicon.load()
+  local out = {}
+  if not lex then return out end
+  for _, p in ipairs({ "noun", "verb", "adj", "adv" }) do
+    out[p] = morphy(lex, w, p)
+  end
+  return out
+end
+
+return M

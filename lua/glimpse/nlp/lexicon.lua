@@ -1,0 +1,132 @@
+--- The compiled English lexicon (WordNet 3.0, built by tools/build_lexicon_en.lua).
+--
+-- Found beside the C module: dirname(package.searchpath("glimpse.core",
+-- package.cpath)) .. "/lexicon/en.lua", or in $GLIMPSE_LEXICON_DIR. The file
+-- holds space-separated word lists; each list is split into a table the
+-- first time it is needed.
+-- @module glimpse.nlp.lexicon
+
+local M = {}
+
+local POS_BIT = { noun = 1, verb = 2, adj = 4, adv = 8 }
+M.POS_BIT = POS_BIT
+
+--- Path of the lexicon file `name` (e.g. "en.lua"), or nil, message.
+function M.path(name)
+  local dir = os.getenv("GLIMPSE_LEXICON_DIR")
+  if dir and dir ~= "" then return dir .. "/" .. name end
+  local so = package.searchpath("glimpse.core", package.cpath)
+  if not so then return nil, "lexicon: glimpse.core not found on package.cpath" end
+  return (so:match("^(.*)[/\\]") or ".") .. "/lexicon/" .. name
+end
+
+local Lexicon = {}
+Lexicon.__index = Lexicon
+
+local cache
+
+--- Loads the English lexicon (once per Lua state).
+-- @treturn Lexicon|nil
+-- @treturn string message "lexicon: ..." on failure
+-- @treturn string code "EIO" or "EFORMAT"
+function M.load()
+  if cache then return cache end
+  local path, err = M.path("en.lua")
+  if not path then return nil, err, "EIO" end
+  local chunk, lerr = loadfile(path, "t", {})
+  if not chunk then
+    local f = io.open(path, "r")
+    if f then f:close() return nil, "lexicon: " .. lerr, "EFORMAT" end
+    return nil, "lexicon: cannot open " .. path .. " (run make)", "EIO"
+  end
+  local ok, data = pcall(chunk)
+  if not ok or type(data) ~= "table" or data.version ~= 1 then
+    return nil, "lexicon: " .. path .. " is not a version 1 English lexicon", "EFORMAT"
+  end
+  cache = setmetatable({ raw = data }, Lexicon)
+  return cache
+end
+
+-- Lazily decoded tables ---------------------------------------------------
+
+function Lexicon:masks()
+  local t = self._mask
+  if t then return t end
+  t = {}
+  for m, words in pairs(self.raw.pos) do
+    for w in words:gmatch("%S+") do t[w] = m end
+  end
+  self._mask = t
+  return t
+end
+
+--- Bit mask of WordNet parts of speech for a lower-case word (0 if none).
+function Lexicon:pos_mask(word)
+  return self:masks()[word] or 0
+end
+
+function Lexicon:has(word, pos)
+  return (self:masks()[word] or 0) & POS_BIT[pos] ~= 0
+end
+
+function Lexicon:exceptions(pos)
+  self._exc = self._exc or {}
+  local t = self._exc[pos]
+  if t then return t end
+  t = {}
+  local s = self.raw.exc[pos] or ""
+  for a, b in s:gmatch("(%S+) (%S+)") do
+    if not t[a] then t[a] = b end
+  end
+  self._exc[pos] = t
+  return t
+end
+
+function Lexicon:categories()
+  local t = self._cat
+  if t then return t end
+  t = {}
+  local weak = {}
+  for c, words in pairs(self.raw.cat) do
+    for w in words:gmatch("%S+") do
+      local base, mark = w:match("^(.-)(~?)$")
+      base = base:gsub("_", " ")
+      t[base] = c
+      if mark == "~" then weak[base] = true end
+    end
+  end
+  self._cat, self._weak = t, weak
+  return t
+end
+
+--- Category of a lower-case noun lemma (or compound "fire hydrant"), and
+-- whether it is only a secondary sense of the word.
+function Lexicon:category(lemma)
+  local c = self:categories()[lemma]
+  return c, c and self._weak[lemma] or false
+end
+
+function Lexicon:names()
+  local t = self._names
+  if t then return t end
+  t = {}
+  for typ, words in pairs(self.raw.names) do
+    for w in words:gmatch("%S+") do t[(w:gsub("_", " "))] = typ end
+  end
+  self._names = t
+  return t
+end
+
+--- Entity type (PERSON, PLACE, ORG) of a proper name in WordNet, or nil.
+function Lexicon:name_type(name)
+  return self:names()[name]
+end
+
+--- Decodes every table now (for timing and memory measurements).
+function Lexicon:warm()
+  self:masks(); self:categories(); self:names()
+  for p in pairs(self.raw.exc) do self:exceptions(p) end
+  return self
+end
+
+return M

@@ -1,0 +1,226 @@
+--- Coarse part-of-speech tags and lemmas for English tokens.
+--
+-- Closed classes come from a word list; open classes from WordNet's index
+-- files (which parts of speech a word, after morphy, can be), then context
+-- rules choose among them (after a determiner a noun, after a modal a verb,
+-- an adjective-or-noun before a noun is an adjective, ...).
+-- @module glimpse.nlp.tag
+
+local lexicon = require "glimpse.nlp.lexicon"
+local lemma_mod = require "glimpse.nlp.lemma"
+local patterns = require "glimpse.nlp.patterns"
+
+local M = {}
+
+local CLOSED = {}
+local function add(tag, words)
+  for w in words:gmatch("%S+") do CLOSED[w] = CLOSED[w] or tag end
+end
+add("DET", [[a an the this that these those some any no every each all both either neither
+  another such what which whose my your his her its our their several many few much more most
+  less least enough various numerous multiple]])
+add("PRON", [[i you he she it we they me him us them myself yourself himself herself itself
+  ourselves themselves someone somebody something nobody nothing everyone everybody everything
+  anyone anybody anything who whom mine yours hers ours theirs one's]])
+add("ADP", [[of in on at by for with without from to into onto over under above below behind
+  beside besides between among amongst through across along alongside around near nearby against
+  toward towards upon within beneath underneath inside outside during before after since until
+  via like about off atop throughout amid amidst despite except per versus vs opposite]])
+add("CONJ", [[and or but nor yet because although though while whereas if unless whether
+  & plus than]])
+add("AUX", [[be is am are was were been being have has had having do does did can could will
+  would shall should may might must 're 'm 've 'll 'd ca wo]])
+add("PART", [[not n't]])
+add("ADV", [[very too also just only there here then now quite rather almost really so
+  nearly slightly somewhat extremely highly still even ever never always often perhaps maybe
+  possibly probably likely most together away back up down out]])
+add("INTJ", [[oh wow hello hi yes ok okay]])
+
+-- Determiners that are also pronouns when nothing nominal follows.
+local DET_PRON = { this = true, that = true, these = true, those = true, some = true,
+  any = true, all = true, both = true, either = true, neither = true, each = true,
+  several = true, many = true, few = true, much = true, more = true, most = true }
+
+local BIT = lexicon.POS_BIT
+
+local function is_cap(s) return s:find("^%u") ~= nil end
+
+-- Initial analysis of a token: candidate tags (bits) and closed class.
+local function analyse(lex, tok)
+  local w = tok.text:lower()
+  tok._lower = w
+  if tok.kind == "punctuation" then tok._closed = "PUNCT" return end
+  if tok.kind == "symbol" then tok._closed = "SYM" return end
+  if tok.kind == "number" or patterns.number_word(w) then tok._closed = "NUM" return end
+  if CLOSED[w] then tok._closed = CLOSED[w] end
+  local cands = lemma_mod.candidates(w)
+  tok._cands = cands
+  local mask = 0
+  for p, l in pairs(cands) do
+    if l then mask = mask | BIT[p] end
+  end
+  tok._mask = mask
+end
+
+local function has(tok, p) return (tok._mask or 0) & BIT[p] ~= 0 end
+
+-- Suffix guesses for words WordNet does not know.
+local function guess(w)
+  if w:find("ly$") then return "ADV" end
+  if w:find("ing$") or w:find("ed$") then return "VERB" end
+  if w:find("ous$") or w:find("ful$") or w:find("ive$") or w:find("able$") or w:find("ible$")
+      or w:find("ish$") or w:find("less$") or w:find("ic$") or w:find("al$") then
+    return "ADJ"
+  end
+  return "NOUN"
+end
+
+local function nominal_next(toks, i)
+  local n = toks[i + 1]
+  if not n then return false end
+  if n._closed then return n._closed == "NUM" end
+  if is_cap(n.text) then return true end
+  return has(n, "noun") or (n._mask or 0) == 0
+end
+
+--- Adds `pos` and `lemma` to each token (in place) and returns the list.
+-- @tparam table tokens from `tokenize`
+-- @treturn table the same tokens
+-- @raise when tokens is not a table
+function M.tag(tokens)
+  if type(tokens) ~= "table" then
+    error(("bad argument #1 to 'tag' (table expected, got %s)"):format(type(tokens)), 2)
+  end
+  local lex = lexicon.load()
+  local n = #tokens
+  for i = 1, n do
+    local t = tokens[i]
+    if lex then analyse(lex, t) else t._lower = t.text:lower() t._mask = 0 end
+  end
+  local sent_start = true
+  for i = 1, n do
+    local t = tokens[i]
+    local w = t._lower
+    local prev = tokens[i - 1]
+    local ppos = prev and prev.pos
+    local pw = prev and prev._lower
+    local pos
+    local closed = t._closed
+    local cap = is_cap(t.text) and t.kind == "word"
+    local known = closed or (t._mask or 0) ~= 0
+    if closed == "PUNCT" or closed == "SYM" or closed == "NUM" then
+      pos = closed
+    elseif cap and not sent_start and not (closed and (closed ~= "DET" or w ~= "a") and #t.text <= 1)
+        and not (closed and t.text ~= t.text:upper()) then
+      pos = "PROPN"
+    elseif cap and sent_start and (not known or (tokens[i + 1] and tokens[i + 1].kind == "word"
+        and is_cap(tokens[i + 1].text) and not closed and tokens[i + 1].text:lower() ~= "i")) then
+      pos = "PROPN"
+    elseif closed then
+      pos = closed
+      if w == "'s" then
+        -- possessive after a noun, "is"/"has" after a pronoun or "there"
+        if ppos == "PRON" or pw == "there" or pw == "here" or pw == "that" or pw == "what"
+            or pw == "it" then
+          pos = "AUX"
+        else
+          pos = "PART"
+        end
+      elseif w == "to" then
+        local nx = tokens[i + 1]
+        if nx and nx._mask and nx._mask & BIT.verb ~= 0 and nx._mask & BIT.noun == 0
+            and not nx._closed then
+          pos = "PART"
+        end
+      elseif closed == "DET" and DET_PRON[w] and not nominal_next(tokens, i)
+          and not (tokens[i + 1] and (tokens[i + 1]._closed == "ADV" or has(tokens[i + 1], "adj"))) then
+        pos = "PRON"
+      elseif w == "that" and (ppos == "NOUN" or ppos == "VERB") and tokens[i + 1]
+          and (tokens[i + 1]._closed == "AUX" or has(tokens[i + 1], "verb")) then
+        pos = "PRON"
+      elseif w == "there" then
+        pos = "PRON"
+      elseif w == "like" and (ppos == "PRON" or ppos == "NOUN") and false then
+        pos = "VERB"
+      elseif closed == "ADV" and (w == "up" or w == "down" or w == "out" or w == "back")
+          and nominal_next(tokens, i) and ppos ~= "VERB" then
+        pos = "ADP"
+      end
+    else
+      local m = t._mask or 0
+      if m == 0 then
+        pos = guess(w)
+      elseif m == BIT.noun then pos = "NOUN"
+      elseif m == BIT.verb then pos = "VERB"
+      elseif m == BIT.adj then pos = "ADJ"
+      elseif m == BIT.adv then pos = "ADV"
+      else
+        local can_n, can_v, can_a, can_r = has(t, "noun"), has(t, "verb"), has(t, "adj"), has(t, "adv")
+        local after_det = ppos == "DET" or ppos == "ADJ" or ppos == "NUM" or (ppos == "PART" and pw == "'s")
+          or (ppos == "PRON" and (pw == "his" or pw == "her" or pw == "its"))
+        local next_nom = nominal_next(tokens, i)
+        local ing = w:find("ing$") ~= nil
+        local ed = w:find("ed$") ~= nil
+        local nx = tokens[i + 1]
+        local next_ing = nx and nx._lower and nx._lower:find("ing$") and has(nx, "verb")
+        local prev_plural = prev and ppos == "NOUN" and prev.lemma
+          and prev.lemma ~= pw and pw:find("s$")
+        if ppos == "AUX" and (ing or ed) and can_v then
+          pos = "VERB"
+        elseif (ppos == "PART" and pw == "to") or (ppos == "AUX" and can_v and not can_a)
+            or (ppos == "PRON" and pw ~= "it" and can_v and prev and prev._closed == "PRON") then
+          pos = can_v and "VERB" or (can_n and "NOUN" or "ADJ")
+        elseif prev_plural and can_v and not w:find("s$") then
+          pos = "VERB" -- "dogs play"
+        elseif can_n and after_det and next_ing then
+          pos = "NOUN" -- "a sign reading"
+        elseif can_a and next_nom and (after_det or not can_v or ed or ing) and not (ing and not after_det and can_v) then
+          pos = "ADJ"
+        elseif after_det and can_n then
+          pos = "NOUN"
+        elseif after_det and can_a then
+          pos = "ADJ"
+        elseif ing and can_v then
+          pos = "VERB"
+        elseif ed and can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") then
+          pos = "VERB"
+        elseif can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") and w:find("s$")
+            and not (prev and prev.text:find("s$") and prev.text:lower() ~= "is") then
+          pos = "VERB"
+        elseif ppos == "AUX" and can_a then
+          pos = "ADJ"
+        elseif can_n then
+          pos = "NOUN"
+        elseif can_a then
+          pos = "ADJ"
+        elseif can_v then
+          pos = "VERB"
+        elseif can_r then
+          pos = "ADV"
+        end
+      end
+    end
+    t.pos = pos
+    -- lemma
+    if pos == "PROPN" then
+      t.lemma = t.text
+    elseif pos == "NUM" or pos == "PUNCT" or pos == "SYM" then
+      t.lemma = w
+    elseif closed and pos ~= "NOUN" and pos ~= "VERB" and pos ~= "ADJ" then
+      t.lemma = lemma_mod.lemma(w, pos == "AUX" and "AUX" or "X")
+    else
+      local key = pos == "NOUN" and "noun" or pos == "VERB" and "verb" or pos == "ADJ" and "adj"
+        or pos == "ADV" and "adv"
+      t.lemma = (key and t._cands and t._cands[key]) or w
+    end
+    sent_start = (pos == "PUNCT" and (w == "." or w == "!" or w == "?" or w == ":" or w == ";"
+      or w == "(" or w == "\"" or w == "\226\128\156")) or (sent_start and pos == "PUNCT")
+  end
+  for i = 1, n do
+    local t = tokens[i]
+    t._closed, t._cands, t._mask, t._lower = nil, nil, nil, nil
+  end
+  return tokens
+end
+
+return M
