@@ -10,7 +10,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+/* OpenBLAS entry points outside cblas.h. */
 extern void openblas_set_num_threads(int num_threads);
+extern char *openblas_get_corename(void);
+extern void gotoblas_dynamic_init(void);
+extern void gotoblas_dynamic_quit(void);
 
 typedef struct glim_threads {
     int n;                   /* workers (excluding the caller) */
@@ -26,7 +33,54 @@ typedef struct glim_threads {
     atomic_int next;
 } glim_threads;
 
-void glim_blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+/*
+ * OpenBLAS built with DYNAMIC_ARCH picks its kernels from the CPU model at
+ * load time. Releases older than the CPU (Debian 12 ships 0.3.21) do not
+ * know recent Xeons and fall back to the SSE3 "Prescott" kernels, a third
+ * of the machine's speed. When that happened on a CPU with AVX2+FMA, redo
+ * the selection once, as if OPENBLAS_CORETYPE had named the matching
+ * family (SkylakeX with AVX-512, else Haswell). A user's own
+ * OPENBLAS_CORETYPE is respected, and a correctly detected core is left
+ * alone. Runs once per process, from the first prepare.
+ */
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+
+static void blas_fix_coretype(void)
+{
+    if (getenv("OPENBLAS_CORETYPE")) return;
+    const char *core = openblas_get_corename();
+    static const char *const fallback[] = {"Prescott", "Katmai", "Coppermine", "Northwood",
+                                           "Core2", "Penryn", "Dunnington", "Nehalem",
+                                           "Sandybridge", "Unknown"};
+    int weak = 0;
+    for (size_t i = 0; core && i < sizeof fallback / sizeof fallback[0]; i++)
+        if (strcmp(core, fallback[i]) == 0) weak = 1;
+    if (!weak) return;
+    __builtin_cpu_init();
+    const char *want = NULL;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        want = "SkylakeX";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        want = "Haswell";
+    if (!want) return;
+    setenv("OPENBLAS_CORETYPE", want, 0);
+    gotoblas_dynamic_quit();
+    gotoblas_dynamic_init();
+    unsetenv("OPENBLAS_CORETYPE");
+}
+
+void glim_blas_set_threads(int n)
+{
+    pthread_once(&blas_once, blas_fix_coretype);
+    openblas_set_num_threads(n < 1 ? 1 : n);
+}
+
+const char *glim_blas_core(void)
+{
+    pthread_once(&blas_once, blas_fix_coretype);
+    return openblas_get_corename();
+}
 
 static void drain(glim_threads *t)
 {

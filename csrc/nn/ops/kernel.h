@@ -93,7 +93,10 @@ void glim_threads_free(struct glim_threads *t);
 void glim_threads_run(struct glim_threads *t, int ntasks, void (*fn)(void *ctx, int task),
                       void *ctx);
 
-/* Sets OpenBLAS's thread count (no-op where unavailable). */
+/* Sets OpenBLAS's thread count; the first call also makes sure OpenBLAS
+ * runs kernels for this CPU (threads.c). */
 void glim_blas_set_threads(int n);
+/* OpenBLAS's kernel family ("Haswell", "SkylakeX", ...), after that check. */
+const char *glim_blas_core(void);
 
 #endif
