@@ -3,6 +3,8 @@
 #include "binding.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BYTES_MT "glimpse.EncodedBytes"
@@ -50,13 +52,17 @@ static lua_Integer opt_integer(lua_State *L, int idx, const char *key, lua_Integ
         lua_pop(L, 1);
         return def;
     }
-    int isnum = 0;
-    lua_Integer v = lua_tointegerx(L, -1, &isnum);
-    if (!isnum || lua_type(L, -1) != LUA_TNUMBER || v < lo || v > hi)
-        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be an integer in %I..%I",
-                                              key, lo, hi));
+    /* lua_tonumber + an integrality check rather than lua_tointegerx, which
+     * Lua 5.1 / LuaJIT lack. */
+    lua_Number n = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : -1.0 / 0.0;
+    if (!(n >= (lua_Number)lo && n <= (lua_Number)hi) || n != floor(n)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "option '%s' must be an integer in %lld..%lld", key,
+                 (long long)lo, (long long)hi);
+        luaL_argerror(L, idx, msg);
+    }
     lua_pop(L, 1);
-    return v;
+    return (lua_Integer)n;
 }
 
 static int opt_boolean(lua_State *L, int idx, const char *key, int def)
