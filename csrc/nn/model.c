@@ -26,6 +26,7 @@ void glim_model_opts_init(glim_model_opts *opts)
     opts->clamp_quant_range = 1;
     opts->max_tensors = (size_t)1 << 20;
     opts->max_ops = (size_t)1 << 20;
+    opts->max_activation_bytes = (size_t)1 << 30;
 }
 
 static void free_io(glim_model_io *io, int n)

@@ -51,6 +51,8 @@ typedef struct glim_model_opts {
                                integer kernels apply implicitly */
     size_t max_tensors;     /* limits against hostile files (default 1<<20) */
     size_t max_ops;         /* default 1<<20 */
+    size_t max_activation_bytes; /* sum over the file's non-constant tensors, as
+                               float32 (default 1 GiB): ELIMIT beyond */
 } glim_model_opts;
 
 GLIM_API void glim_model_opts_init(glim_model_opts *opts);

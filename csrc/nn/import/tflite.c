@@ -461,7 +461,7 @@ glim_status tfl_alias(tfl_ctx *c, const tfl_op *op, int k_out, int k_in)
 glim_status tfl_node(tfl_ctx *c, const tfl_op *op, glim_op_id id, int nin, const int *in,
                      int nout, const int *out, const void *params, size_t psize)
 {
-    char name[96], label[40];
+    char name[160], label[40];
     snprintf(name, sizeof name, "%d:%s", op->index,
              op->noutputs ? c->tensors[op->outputs[0]].name : op_label(op, label, sizeof label));
     if (glim_graph_add_node(c->g, id, name, nin, in, nout, out, params, psize, c->err) < 0) {
@@ -634,7 +634,7 @@ static glim_status import(tfl_ctx *c, glim_model_io **ins, int *nin, glim_model_
     c->ntensors = (int)tensors.len;
     c->tensors = glim_calloc(tensors.len ? tensors.len : 1, sizeof *c->tensors);
     if (!c->tensors) return tfl_fail(c, GLIM_ENOMEM, "out of memory for %u tensors", tensors.len);
-    size_t weights = 0;
+    size_t weights = 0, activations = 0;
     for (int i = 0; i < c->ntensors; i++) {
         fb_ctx(r, "tensor %d", i);
         fb_table tt = fb_vec_table(r, &tensors, (uint32_t)i);
@@ -645,6 +645,12 @@ static glim_status import(tfl_ctx *c, glim_model_io **ins, int *nin, glim_model_
             size_t b = const_bytes(&c->tensors[i]);
             if (weights + b < weights) return tfl_fail(c, GLIM_ELIMIT, "weights too large");
             weights += b;
+        } else {
+            /* at most 2^40 elements each (parse_tensor), so no overflow */
+            activations += (size_t)c->tensors[i].count * 4;
+            if (activations > c->opts->max_activation_bytes)
+                return tfl_fail(c, GLIM_ELIMIT, "activations need more than %zu bytes (limit)",
+                                c->opts->max_activation_bytes);
         }
     }
 
