@@ -25,6 +25,13 @@ describe("PNG decode", function()
     check.assert_pixels(img, E["palette_trns.png"], "decode")
   end)
 
+  it("applies the orientation of an eXIf chunk", function()
+    local img = assert(glimpse.image.load(check.path("orient6.png")))
+    check.assert_pixels(img, E["orient6.png"], "orient6.png")
+    local stored = assert(glimpse.image.load(check.path("orient6.png"), { orient = false }))
+    assert.are.same({ 13, 9 }, { stored.width, stored.height })
+  end)
+
   it("de-interlaces Adam7 to the same pixels as the plain file", function()
     local a = assert(glimpse.image.load(check.path("interlaced.png")))
     local b = assert(glimpse.image.load(check.path("rgb8.png")))
