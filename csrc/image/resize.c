@@ -278,6 +278,92 @@ static void vpass_f32_u8(const float *const *rows, const float *w, int n, size_t
 HPASS(hpass_u8_f32, uint8_t, float, STORE_F32)
 HPASS(hpass_f32_u8, float, uint8_t, to_u8)
 
+/* SIMD horizontal passes for 3- and 4-channel pixels: a pixel is one
+ * 4-lane vector (for 3 channels the 4th lane is the next pixel's first
+ * channel, computed and then overwritten or ignored). A destination index
+ * is "safe" when its 4-lane reads stay inside the source row; the few
+ * others (at the right edge) take the scalar path. `out` of the float
+ * variant needs one float of slack; the u8 variant finishes its last
+ * pixel with scalar code so it never writes past the row. */
+#ifdef RESIZE_AVX2
+static int tap_is_safe(const axis *ax, int d, int c, int src_len)
+{
+    return (ax->start[d] + ax->count[d] - 1) * c + 4 <= src_len;
+}
+
+static void hpass_u8_f32_simd(const uint8_t *in, const axis *ax, int c, int src_len, float *out)
+{
+    for (int d = 0; d < ax->n; d++) {
+        const float *w = ax->w + (size_t)d * ax->maxtaps;
+        const uint8_t *p = in + (size_t)ax->start[d] * c;
+        int n = ax->count[d];
+        if (!tap_is_safe(ax, d, c, src_len)) {
+            for (int ch = 0; ch < c; ch++) {
+                float acc = 0.f;
+                for (int k = 0; k < n; k++) acc += w[k] * (float)p[k * c + ch];
+                out[(size_t)d * c + ch] = acc;
+            }
+            continue;
+        }
+        __m128 acc = _mm_setzero_ps();
+        for (int k = 0; k < n; k++) {
+            int32_t v;
+            memcpy(&v, p + k * c, 4);
+            __m128 x = _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(v)));
+            acc = _mm_fmadd_ps(_mm_set1_ps(w[k]), x, acc);
+        }
+        _mm_storeu_ps(out + (size_t)d * c, acc);
+    }
+}
+
+static void hpass_f32_u8_simd(const float *in, const axis *ax, int c, int src_len, uint8_t *out)
+{
+    for (int d = 0; d < ax->n; d++) {
+        const float *w = ax->w + (size_t)d * ax->maxtaps;
+        const float *p = in + (size_t)ax->start[d] * c;
+        int n = ax->count[d];
+        if (d == ax->n - 1 || !tap_is_safe(ax, d, c, src_len)) {
+            for (int ch = 0; ch < c; ch++) {
+                float acc = 0.f;
+                for (int k = 0; k < n; k++) acc += w[k] * p[k * c + ch];
+                out[(size_t)d * c + ch] = to_u8(acc);
+            }
+            continue;
+        }
+        __m128 acc = _mm_setzero_ps();
+        for (int k = 0; k < n; k++) acc = _mm_fmadd_ps(_mm_set1_ps(w[k]), _mm_loadu_ps(p + k * c), acc);
+        __m128i v = _mm_cvtps_epi32(acc);
+        v = _mm_packus_epi16(_mm_packus_epi32(v, v), v);
+        int32_t b = _mm_cvtsi128_si32(v);
+        memcpy(out + (size_t)d * c, &b, 4);
+    }
+}
+#endif
+
+static void hpass_to_f32(const uint8_t *in, const axis *ax, int c, int src_len, float *out)
+{
+#ifdef RESIZE_AVX2
+    if (c == 3 || c == 4) {
+        hpass_u8_f32_simd(in, ax, c, src_len, out);
+        return;
+    }
+#endif
+    (void)src_len;
+    hpass_u8_f32(in, ax, c, out);
+}
+
+static void hpass_to_u8(const float *in, const axis *ax, int c, int src_len, uint8_t *out)
+{
+#ifdef RESIZE_AVX2
+    if (c == 3 || c == 4) {
+        hpass_f32_u8_simd(in, ax, c, src_len, out);
+        return;
+    }
+#endif
+    (void)src_len;
+    hpass_f32_u8(in, ax, c, out);
+}
+
 static void resize_nearest(const glim_image *src, glim_image *dst, int *xofs)
 {
     int c = src->channels;
@@ -341,7 +427,7 @@ static int run_vfirst(const glim_image *src, glim_image *dst, const axis *ax, co
 {
     int c = src->channels;
     size_t len = (size_t)src->width * c;
-    float *tmp = glim_alloc(len * sizeof *tmp);
+    float *tmp = glim_calloc(len + 4, sizeof *tmp);
     const uint8_t **rows = glim_alloc((size_t)ay->maxtaps * sizeof *rows);
     if (!tmp || !rows) {
         glim_free(tmp);
@@ -353,7 +439,7 @@ static int run_vfirst(const glim_image *src, glim_image *dst, const axis *ax, co
         for (int k = 0; k < n; k++)
             rows[k] = src->data + (size_t)(ay->start[y] + k) * src->stride;
         vpass_u8_f32(rows, ay->w + (size_t)y * ay->maxtaps, n, len, tmp);
-        hpass_f32_u8(tmp, ax, c, dst->data + (size_t)y * dst->stride);
+        hpass_to_u8(tmp, ax, c, (int)len, dst->data + (size_t)y * dst->stride);
     }
     glim_free(tmp);
     glim_free((void *)rows);
@@ -368,7 +454,9 @@ static int run_hfirst(const glim_image *src, glim_image *dst, const axis *ax, co
 {
     int c = src->channels, ring = ay->maxtaps;
     size_t len = (size_t)dst->width * c;
-    float *cache = glim_alloc((size_t)ring * len * sizeof *cache);
+    /* Each cached row has slack for the 4-lane stores of its last pixel. */
+    size_t pitch = (len + 4 + 15) & ~(size_t)15;
+    float *cache = glim_calloc((size_t)ring * pitch, sizeof *cache);
     int *tag = glim_alloc((size_t)ring * sizeof *tag);
     const float **rows = glim_alloc((size_t)ring * sizeof *rows);
     if (!cache || !tag || !rows) {
@@ -382,9 +470,9 @@ static int run_hfirst(const glim_image *src, glim_image *dst, const axis *ax, co
         int n = ay->count[y];
         for (int k = 0; k < n; k++) {
             int sy = ay->start[y] + k, slot = sy % ring;
-            float *row = cache + (size_t)slot * len;
+            float *row = cache + (size_t)slot * pitch;
             if (tag[slot] != sy) {
-                hpass_u8_f32(src->data + (size_t)sy * src->stride, ax, c, row);
+                hpass_to_f32(src->data + (size_t)sy * src->stride, ax, c, src->width * c, row);
                 if (clip_mid)
                     for (size_t i = 0; i < len; i++) row[i] = (float)to_u8(row[i]);
                 tag[slot] = sy;
