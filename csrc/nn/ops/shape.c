@@ -100,3 +100,441 @@ static void copy_eval(glim_graph *g, const glim_node *n)
 
 const glim_op_vtable glim_op_reshape = {"RESHAPE", sizeof(glim_reshape_params), reshape_prepare,
                                         copy_eval, NULL};
+
+/* ---- shared: element access through doubles (small tensors) or bytes ---- */
+
+static void advance(int nd, const int64_t *shape, int64_t *idx)
+{
+    for (int d = nd - 1; d >= 0; d--) {
+        if (++idx[d] < shape[d]) return;
+        idx[d] = 0;
+    }
+}
+
+static void strides_of(int nd, const int64_t *shape, int64_t *st)
+{
+    int64_t acc = 1;
+    for (int d = nd - 1; d >= 0; d--) {
+        st[d] = acc;
+        acc *= shape[d];
+    }
+}
+
+/* ---- TRANSPOSE ----------------------------------------------------------- */
+
+static glim_status transpose_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_transpose_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 2, 1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 0, GLIM_MAX_DIMS, "input", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0);
+    if (p->ndim == 0 && glim_in(g, n, 1)) {
+        int64_t perm[GLIM_MAX_DIMS];
+        int k = read_const_ints(glim_in(g, n, 1), perm, GLIM_MAX_DIMS);
+        if (k < 0)
+            return glim_node_fail(n, err, GLIM_EUNSUPPORTED,
+                                  "the permutation must be a constant int32/int64 vector");
+        p->ndim = k;
+        for (int i = 0; i < k; i++) p->perm[i] = (int)perm[i];
+    }
+    if (p->ndim != x->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "permutation has %d entries, input has %d dims",
+                              p->ndim, x->ndim);
+    int seen[GLIM_MAX_DIMS] = {0};
+    int64_t shape[GLIM_MAX_DIMS];
+    for (int i = 0; i < p->ndim; i++) {
+        if (p->perm[i] < 0 || p->perm[i] >= x->ndim || seen[p->perm[i]]++)
+            return glim_node_fail(n, err, GLIM_EINVAL, "invalid permutation entry %d", p->perm[i]);
+        shape[i] = x->shape[p->perm[i]];
+    }
+    return glim_out_shape(g, n, 0, x->dtype, x->ndim, shape, err);
+}
+
+static void transpose_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_transpose_params *p = n->params;
+    glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
+    int64_t xs[GLIM_MAX_DIMS], src[GLIM_MAX_DIMS], idx[GLIM_MAX_DIMS] = {0};
+    strides_of(x->ndim, x->shape, xs);
+    for (int k = 0; k < y->ndim; k++) src[k] = xs[p->perm[k]];
+    size_t es = glim_dtype_size(x->dtype);
+    const char *xd = x->data;
+    char *yd = y->data;
+    for (int64_t i = 0; i < y->count; i++) {
+        int64_t off = 0;
+        for (int k = 0; k < y->ndim; k++) off += idx[k] * src[k];
+        if (es == 4) ((uint32_t *)yd)[i] = ((const uint32_t *)xd)[off];
+        else memcpy(yd + (size_t)i * es, xd + (size_t)off * es, es);
+        advance(y->ndim, y->shape, idx);
+    }
+}
+
+const glim_op_vtable glim_op_transpose = {"TRANSPOSE", sizeof(glim_transpose_params),
+                                          transpose_prepare, transpose_eval, NULL};
+
+/* ---- PACK / UNPACK -------------------------------------------------------- */
+
+static glim_status pack_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_pack_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 1 << 16, 1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 0, GLIM_MAX_DIMS - 1, "input", err)))
+        return st;
+    glim_gtensor *x0 = glim_in(g, n, 0);
+    int ax = p->axis < 0 ? p->axis + x0->ndim + 1 : p->axis;
+    if (ax < 0 || ax > x0->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "axis %d is out of range", p->axis);
+    for (int i = 1; i < n->ninputs; i++) {
+        if ((st = glim_need_input(g, n, i, (int)x0->dtype, x0->ndim, x0->ndim, "input", err)))
+            return st;
+        for (int d = 0; d < x0->ndim; d++)
+            if (glim_in(g, n, i)->shape[d] != x0->shape[d])
+                return glim_node_fail(n, err, GLIM_EINVAL, "input %d's shape differs from input 0's",
+                                      i);
+    }
+    int64_t shape[GLIM_MAX_DIMS];
+    for (int d = 0, k = 0; d <= x0->ndim; d++)
+        shape[d] = d == ax ? n->ninputs : x0->shape[k++];
+    return glim_out_shape(g, n, 0, x0->dtype, x0->ndim + 1, shape, err);
+}
+
+static void pack_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_pack_params *p = n->params;
+    glim_gtensor *x0 = glim_in(g, n, 0), *y = glim_out(g, n, 0);
+    int ax = p->axis < 0 ? p->axis + x0->ndim + 1 : p->axis;
+    int64_t outer = 1;
+    for (int d = 0; d < ax; d++) outer *= x0->shape[d];
+    size_t run = outer ? x0->nbytes / (size_t)outer : 0;
+    for (int i = 0; i < n->ninputs; i++) {
+        const char *xd = glim_in(g, n, i)->data;
+        for (int64_t o = 0; o < outer; o++)
+            memcpy((char *)y->data + ((size_t)o * (size_t)n->ninputs + (size_t)i) * run,
+                   xd + (size_t)o * run, run);
+    }
+}
+
+static glim_status unpack_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_pack_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 1, -1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 1, GLIM_MAX_DIMS, "input", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0);
+    int ax = p->axis < 0 ? p->axis + x->ndim : p->axis;
+    if (ax < 0 || ax >= x->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "axis %d is out of range", p->axis);
+    if (x->shape[ax] != n->noutputs)
+        return glim_node_fail(n, err, GLIM_EINVAL, "axis has %lld values for %d outputs",
+                              (long long)x->shape[ax], n->noutputs);
+    int64_t shape[GLIM_MAX_DIMS];
+    for (int d = 0, k = 0; d < x->ndim; d++)
+        if (d != ax) shape[k++] = x->shape[d];
+    for (int i = 0; i < n->noutputs; i++)
+        if ((st = glim_out_shape(g, n, i, x->dtype, x->ndim - 1, shape, err))) return st;
+    return GLIM_OK;
+}
+
+static void unpack_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_pack_params *p = n->params;
+    glim_gtensor *x = glim_in(g, n, 0);
+    int ax = p->axis < 0 ? p->axis + x->ndim : p->axis;
+    int64_t outer = 1;
+    for (int d = 0; d < ax; d++) outer *= x->shape[d];
+    size_t run = glim_out(g, n, 0)->nbytes / (size_t)(outer ? outer : 1);
+    for (int i = 0; i < n->noutputs; i++) {
+        char *yd = glim_out(g, n, i)->data;
+        for (int64_t o = 0; o < outer; o++)
+            memcpy(yd + (size_t)o * run,
+                   (const char *)x->data + ((size_t)o * (size_t)n->noutputs + (size_t)i) * run,
+                   run);
+    }
+}
+
+const glim_op_vtable glim_op_pack = {"PACK", sizeof(glim_pack_params), pack_prepare, pack_eval,
+                                     NULL};
+const glim_op_vtable glim_op_unpack = {"UNPACK", sizeof(glim_pack_params), unpack_prepare,
+                                       unpack_eval, NULL};
+
+/* ---- SLICE --------------------------------------------------------------- */
+
+static glim_status slice_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_slice_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 1, 1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 1, GLIM_MAX_DIMS, "input", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0);
+    if (p->ndim != x->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "params have %d dims, input has %d", p->ndim,
+                              x->ndim);
+    for (int d = 0; d < x->ndim; d++) {
+        int64_t s = p->stride[d] ? p->stride[d] : 1;
+        if (p->size[d] < 0 || p->begin[d] < 0 || p->begin[d] >= x->shape[d] + (p->size[d] == 0))
+            return glim_node_fail(n, err, GLIM_EINVAL, "dim %d: begin %lld size %lld outside %lld",
+                                  d, (long long)p->begin[d], (long long)p->size[d],
+                                  (long long)x->shape[d]);
+        int64_t last = p->begin[d] + (p->size[d] - 1) * s;
+        if (p->size[d] > 0 && (last < 0 || last >= x->shape[d]))
+            return glim_node_fail(n, err, GLIM_EINVAL, "dim %d: slice ends at %lld outside %lld", d,
+                                  (long long)last, (long long)x->shape[d]);
+    }
+    return glim_out_shape(g, n, 0, x->dtype, x->ndim, p->size, err);
+}
+
+static void slice_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_slice_params *p = n->params;
+    glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
+    int64_t xs[GLIM_MAX_DIMS], idx[GLIM_MAX_DIMS] = {0};
+    strides_of(x->ndim, x->shape, xs);
+    size_t es = glim_dtype_size(x->dtype);
+    for (int64_t i = 0; i < y->count; i++) {
+        int64_t off = 0;
+        for (int d = 0; d < x->ndim; d++)
+            off += (p->begin[d] + idx[d] * (p->stride[d] ? p->stride[d] : 1)) * xs[d];
+        memcpy((char *)y->data + (size_t)i * es, (const char *)x->data + (size_t)off * es, es);
+        advance(y->ndim, y->shape, idx);
+    }
+}
+
+const glim_op_vtable glim_op_slice = {"SLICE", sizeof(glim_slice_params), slice_prepare,
+                                      slice_eval, NULL};
+
+/* ---- PAD ----------------------------------------------------------------- */
+
+static glim_status pad_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_pad_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 3, 1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 0, GLIM_MAX_DIMS, "input", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0);
+    if (p->ndim == 0 && glim_in(g, n, 1)) {
+        int64_t v[2 * GLIM_MAX_DIMS];
+        int k = read_const_ints(glim_in(g, n, 1), v, 2 * GLIM_MAX_DIMS);
+        if (k < 0 || k != 2 * x->ndim)
+            return glim_node_fail(n, err, GLIM_EUNSUPPORTED,
+                                  "paddings must be a constant int [%d,2]", x->ndim);
+        p->ndim = x->ndim;
+        for (int d = 0; d < x->ndim; d++) {
+            p->before[d] = v[2 * d];
+            p->after[d] = v[2 * d + 1];
+        }
+        glim_gtensor *cv = glim_in(g, n, 2);
+        if (cv && cv->kind == GLIM_TENSOR_CONSTANT && cv->dtype == GLIM_F32 && cv->count == 1)
+            p->value = *(const float *)cv->data;
+    }
+    if (p->ndim != x->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "params have %d dims, input has %d", p->ndim,
+                              x->ndim);
+    int64_t shape[GLIM_MAX_DIMS];
+    for (int d = 0; d < x->ndim; d++) {
+        if (p->before[d] < 0 || p->after[d] < 0)
+            return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "negative padding on dim %d", d);
+        shape[d] = x->shape[d] + p->before[d] + p->after[d];
+    }
+    return glim_out_shape(g, n, 0, x->dtype, x->ndim, shape, err);
+}
+
+static void fill_value(void *dst, glim_dtype dt, int64_t count, float v)
+{
+    switch (dt) {
+    case GLIM_F32:
+        for (int64_t i = 0; i < count; i++) ((float *)dst)[i] = v;
+        break;
+    case GLIM_I32:
+        for (int64_t i = 0; i < count; i++) ((int32_t *)dst)[i] = (int32_t)v;
+        break;
+    case GLIM_I64:
+        for (int64_t i = 0; i < count; i++) ((int64_t *)dst)[i] = (int64_t)v;
+        break;
+    default:
+        memset(dst, (int)v, (size_t)count * glim_dtype_size(dt));
+        break;
+    }
+}
+
+static void pad_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_pad_params *p = n->params;
+    glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
+    fill_value(y->data, y->dtype, y->count, p->value);
+    if (x->count == 0) return;
+    if (x->ndim == 0) {
+        memcpy(y->data, x->data, x->nbytes);
+        return;
+    }
+    int64_t ys[GLIM_MAX_DIMS], idx[GLIM_MAX_DIMS] = {0};
+    strides_of(y->ndim, y->shape, ys);
+    int last = x->ndim - 1;
+    int64_t len = x->shape[last], rows = x->count / len;
+    size_t es = glim_dtype_size(x->dtype);
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t off = p->before[last];
+        for (int d = 0; d < last; d++) off += (idx[d] + p->before[d]) * ys[d];
+        memcpy((char *)y->data + (size_t)off * es, (const char *)x->data + (size_t)(r * len) * es,
+               (size_t)len * es);
+        advance(last, x->shape, idx);
+    }
+}
+
+const glim_op_vtable glim_op_pad = {"PAD", sizeof(glim_pad_params), pad_prepare, pad_eval, NULL};
+
+/* ---- GATHER / GATHER_ND ----------------------------------------------------
+ * GATHER: y = numpy.take(x, indices, axis) (TFLite Gather, ONNX Gather),
+ *   y.shape = x.shape[:axis] + indices.shape + x.shape[axis+1:]; batch_dims 0.
+ * GATHER_ND: y[i...] = x[indices[i..., 0], ..., indices[i..., k-1], ...]
+ *   (TFLite GatherNd, batch_dims 0), y.shape = indices.shape[:-1] + x.shape[k:].
+ * Indices are int32/int64; a negative index counts from the end; an index
+ * still out of range yields zeros (eval cannot fail; TFLite would error). */
+
+static int64_t index_at(const glim_gtensor *t, int64_t i)
+{
+    return t->dtype == GLIM_I32 ? ((const int32_t *)t->data)[i] : ((const int64_t *)t->data)[i];
+}
+
+static glim_status gather_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_gather_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 2, 2, 1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 1, GLIM_MAX_DIMS, "input", err)) ||
+        (st = glim_need_input(g, n, 1, -1, 0, GLIM_MAX_DIMS, "indices", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0), *ix = glim_in(g, n, 1);
+    if (ix->dtype != GLIM_I32 && ix->dtype != GLIM_I64)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "indices are %s, expected int32/int64",
+                              glim_dtype_name(ix->dtype));
+    if (p->batch_dims != 0)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "batch_dims %d", p->batch_dims);
+    int ax = p->axis < 0 ? p->axis + x->ndim : p->axis;
+    if (ax < 0 || ax >= x->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "axis %d is out of range", p->axis);
+    int nd = x->ndim - 1 + ix->ndim;
+    if (nd > GLIM_MAX_DIMS) return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "output rank %d", nd);
+    int64_t shape[GLIM_MAX_DIMS];
+    int k = 0;
+    for (int d = 0; d < ax; d++) shape[k++] = x->shape[d];
+    for (int d = 0; d < ix->ndim; d++) shape[k++] = ix->shape[d];
+    for (int d = ax + 1; d < x->ndim; d++) shape[k++] = x->shape[d];
+    return glim_out_shape(g, n, 0, x->dtype, nd, shape, err);
+}
+
+static void gather_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_gather_params *p = n->params;
+    glim_gtensor *x = glim_in(g, n, 0), *ix = glim_in(g, n, 1), *y = glim_out(g, n, 0);
+    int ax = p->axis < 0 ? p->axis + x->ndim : p->axis;
+    int64_t outer = 1, inner = 1, dim = x->shape[ax];
+    for (int d = 0; d < ax; d++) outer *= x->shape[d];
+    for (int d = ax + 1; d < x->ndim; d++) inner *= x->shape[d];
+    size_t run = (size_t)inner * glim_dtype_size(x->dtype);
+    char *yd = y->data;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < ix->count; i++, yd += run) {
+            int64_t k = index_at(ix, i);
+            if (k < 0) k += dim;
+            if (k < 0 || k >= dim) memset(yd, 0, run);
+            else memcpy(yd, (const char *)x->data + (size_t)(o * dim + k) * run, run);
+        }
+}
+
+static glim_status gather_nd_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_status st;
+    if ((st = glim_need_arity(n, 2, 2, 1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 1, GLIM_MAX_DIMS, "input", err)) ||
+        (st = glim_need_input(g, n, 1, -1, 1, GLIM_MAX_DIMS, "indices", err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0), *ix = glim_in(g, n, 1);
+    if (ix->dtype != GLIM_I32 && ix->dtype != GLIM_I64)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "indices are %s, expected int32/int64",
+                              glim_dtype_name(ix->dtype));
+    int64_t k = ix->shape[ix->ndim - 1];
+    if (k < 1 || k > x->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "index depth %lld for %d dims", (long long)k,
+                              x->ndim);
+    int nd = ix->ndim - 1 + x->ndim - (int)k;
+    if (nd > GLIM_MAX_DIMS) return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "output rank %d", nd);
+    int64_t shape[GLIM_MAX_DIMS];
+    int j = 0;
+    for (int d = 0; d < ix->ndim - 1; d++) shape[j++] = ix->shape[d];
+    for (int d = (int)k; d < x->ndim; d++) shape[j++] = x->shape[d];
+    return glim_out_shape(g, n, 0, x->dtype, nd, shape, err);
+}
+
+static void gather_nd_eval(glim_graph *g, const glim_node *n)
+{
+    glim_gtensor *x = glim_in(g, n, 0), *ix = glim_in(g, n, 1), *y = glim_out(g, n, 0);
+    int k = (int)ix->shape[ix->ndim - 1];
+    int64_t xs[GLIM_MAX_DIMS];
+    strides_of(x->ndim, x->shape, xs);
+    size_t run = (size_t)xs[k - 1] * glim_dtype_size(x->dtype);
+    int64_t nidx = ix->count / k;
+    char *yd = y->data;
+    for (int64_t i = 0; i < nidx; i++, yd += run) {
+        int64_t off = 0;
+        int ok = 1;
+        for (int d = 0; d < k; d++) {
+            int64_t v = index_at(ix, i * k + d);
+            if (v < 0) v += x->shape[d];
+            if (v < 0 || v >= x->shape[d]) ok = 0;
+            off += v * xs[d];
+        }
+        if (ok) memcpy(yd, (const char *)x->data + (size_t)off * glim_dtype_size(x->dtype), run);
+        else memset(yd, 0, run);
+    }
+}
+
+const glim_op_vtable glim_op_gather = {"GATHER", sizeof(glim_gather_params), gather_prepare,
+                                       gather_eval, NULL};
+const glim_op_vtable glim_op_gather_nd = {"GATHER_ND", 0, gather_nd_prepare, gather_nd_eval,
+                                          NULL};
+
+/* ---- CAST ---------------------------------------------------------------- */
+
+static glim_status cast_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_cast_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 1, 1, 1, err)) ||
+        (st = glim_need_input(g, n, 0, -1, 0, GLIM_MAX_DIMS, "input", err)))
+        return st;
+    if (p->to_dtype < 0 || p->to_dtype >= GLIM_DTYPE_COUNT)
+        return glim_node_fail(n, err, GLIM_EINVAL, "unknown target dtype %d", p->to_dtype);
+    glim_gtensor *x = glim_in(g, n, 0);
+    return glim_out_shape(g, n, 0, (glim_dtype)p->to_dtype, x->ndim, x->shape, err);
+}
+
+static void cast_eval(glim_graph *g, const glim_node *n)
+{
+    glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
+    glim_tensor src = {.dtype = x->dtype, .data = x->data};
+    glim_tensor dst = {.dtype = y->dtype, .data = y->data};
+    if (x->dtype == y->dtype) {
+        memcpy(y->data, x->data, y->nbytes);
+        return;
+    }
+    if (x->dtype == GLIM_I32 && y->dtype == GLIM_F32) {
+        for (int64_t i = 0; i < x->count; i++)
+            ((float *)y->data)[i] = (float)((const int32_t *)x->data)[i];
+        return;
+    }
+    for (int64_t i = 0; i < x->count; i++) {
+        double v = glim_tensor_get_flat(&src, i);
+        if (y->dtype == GLIM_BOOL) v = v != 0;
+        else if (y->dtype != GLIM_F32) v = trunc(v);
+        glim_tensor_set_flat(&dst, i, v);
+    }
+}
+
+const glim_op_vtable glim_op_cast = {"CAST", sizeof(glim_cast_params), cast_prepare, cast_eval,
+                                     NULL};

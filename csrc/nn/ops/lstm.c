@@ -1,0 +1,220 @@
+/*
+ * lstm.c — LSTM: a unidirectional LSTM over a sequence, TFLite's
+ * UNIDIRECTIONAL_SEQUENCE_LSTM (ONNX LSTM direction=forward maps here with
+ * its gates split and reordered by the importer).
+ *
+ * Input slots (TFLite order; -1 = absent):
+ *   0 x [B,T,I] ([T,B,I] when time_major)
+ *   1..4  input weights  W_i W_f W_c W_o   [C, I]   (W_i absent: CIFG)
+ *   5..8  recurrent      R_i R_f R_c R_o   [C, O]   (R_i absent with CIFG)
+ *   9..11 peepholes      p_i p_f p_o       [C]      (optional)
+ *   12..15 biases        b_i b_f b_c b_o   [C]      (b_i absent with CIFG)
+ *   16 projection P [O, C], 17 projection bias [O]  (optional; else O = C)
+ *   18 initial output state h0 [B, O], 19 initial cell state c0 [B, C]
+ *      (constants, usually zero; absent = zero)
+ *   20..23 layer-norm coefficients: not supported (prepare fails).
+ * Per step t, with act = params.act (TANH normally) and σ the logistic:
+ *   i = σ(W_i x + R_i h + p_i ⊙ c + b_i)        (CIFG: i = 1 - f)
+ *   f = σ(W_f x + R_f h + p_f ⊙ c + b_f)
+ *   g = act(W_c x + R_c h + b_c)
+ *   c = f ⊙ c + i ⊙ g, clipped to ±cell_clip when cell_clip > 0
+ *   o = σ(W_o x + R_o h + p_o ⊙ c + b_o)
+ *   m = o ⊙ act(c);  h = P m + pb (clipped to ±proj_clip when > 0) or m
+ *   y[t] = h
+ * Output y [B,T,O] ([T,B,O] when time_major). The state starts from h0/c0 on
+ * every run (glimpse graphs keep no state between runs).
+ * Plain loops: the sizes of sequence models here are small.
+ */
+#include "kernel.h"
+
+#include <math.h>
+#include <string.h>
+
+enum { X = 0, WI = 1, WF, WC, WO, RI, RF, RC, RO, PI, PF, PO, BI, BF, BC, BO, PW, PB, H0, C0 };
+
+typedef struct lstm_dims {
+    int64_t b, t, in, cell, out;
+} lstm_dims;
+
+static void dims_of(glim_graph *g, const glim_node *n, lstm_dims *d)
+{
+    const glim_lstm_params *p = n->params;
+    glim_gtensor *x = glim_in(g, n, X), *wf = glim_in(g, n, WF), *rf = glim_in(g, n, RF);
+    d->b = p->time_major ? x->shape[1] : x->shape[0];
+    d->t = p->time_major ? x->shape[0] : x->shape[1];
+    d->in = x->shape[2];
+    d->cell = wf->shape[0];
+    d->out = rf->shape[1];
+}
+
+static glim_status need_shape(glim_graph *g, const glim_node *n, int slot, int64_t d0, int64_t d1,
+                              const char *what, glim_error *err)
+{
+    glim_gtensor *t = glim_in(g, n, slot);
+    int rank = d1 < 0 ? 1 : 2;
+    glim_status st = glim_need_input(g, n, slot, GLIM_F32, rank, rank, what, err);
+    if (st) return st;
+    if (t->shape[0] != d0 || (rank == 2 && t->shape[1] != d1))
+        return glim_node_fail(n, err, GLIM_EINVAL, "%s '%s' has shape [%lld%s%lld], expected [%lld%s%lld]",
+                              what, t->name, (long long)t->shape[0], rank == 2 ? "," : "",
+                              rank == 2 ? (long long)t->shape[1] : 0LL, (long long)d0,
+                              rank == 2 ? "," : "", rank == 2 ? (long long)d1 : 0LL);
+    return GLIM_OK;
+}
+
+static glim_status lstm_prepare(glim_graph *g, glim_node *n, glim_error *err)
+{
+    glim_lstm_params *p = n->params;
+    glim_status st;
+    if ((st = glim_need_arity(n, 20, 24, 1, err)) ||
+        (st = glim_need_input(g, n, X, GLIM_F32, 3, 3, "input", err)) ||
+        (st = glim_need_input(g, n, WF, GLIM_F32, 2, 2, "input-to-forget weights", err)) ||
+        (st = glim_need_input(g, n, RF, GLIM_F32, 2, 2, "recurrent-to-forget weights", err)))
+        return st;
+    if (p->act != GLIM_ACT_TANH && p->act != GLIM_ACT_SIGMOID && p->act != GLIM_ACT_RELU &&
+        p->act != GLIM_ACT_RELU6 && p->act != GLIM_ACT_NONE)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "activation %d", (int)p->act);
+    for (int k = 20; k < n->ninputs; k++)
+        if (glim_in(g, n, k))
+            return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "layer normalization is not supported");
+    lstm_dims d;
+    dims_of(g, n, &d);
+    int cifg = glim_in(g, n, WI) == NULL;
+    static const char *const names[] = {
+        NULL, "input-to-input weights", "input-to-forget weights", "input-to-cell weights",
+        "input-to-output weights", "recurrent-to-input weights", "recurrent-to-forget weights",
+        "recurrent-to-cell weights", "recurrent-to-output weights"};
+    for (int k = WI; k <= WO; k++) {
+        if (k == WI && cifg) continue;
+        if ((st = need_shape(g, n, k, d.cell, d.in, names[k], err))) return st;
+    }
+    for (int k = RI; k <= RO; k++) {
+        if (k == RI && cifg) continue;
+        if ((st = need_shape(g, n, k, d.cell, d.out, names[k], err))) return st;
+    }
+    if (cifg && glim_in(g, n, RI))
+        return glim_node_fail(n, err, GLIM_EINVAL, "recurrent-to-input weights without input-to-input weights");
+    for (int k = PI; k <= PO; k++)
+        if (glim_in(g, n, k) && !(k == PI && cifg) &&
+            (st = need_shape(g, n, k, d.cell, -1, "peephole weights", err)))
+            return st;
+    for (int k = BI; k <= BO; k++) {
+        if (k == BI && cifg) continue;
+        if (!glim_in(g, n, k)) return glim_node_fail(n, err, GLIM_EINVAL, "gate bias %d is missing", k - BI);
+        if ((st = need_shape(g, n, k, d.cell, -1, "gate bias", err))) return st;
+    }
+    if (glim_in(g, n, PW)) {
+        if ((st = need_shape(g, n, PW, d.out, d.cell, "projection weights", err))) return st;
+        if (glim_in(g, n, PB) && (st = need_shape(g, n, PB, d.out, -1, "projection bias", err)))
+            return st;
+    } else if (d.out != d.cell) {
+        return glim_node_fail(n, err, GLIM_EINVAL, "output size %lld differs from cell size %lld without a projection",
+                              (long long)d.out, (long long)d.cell);
+    }
+    if (glim_in(g, n, H0) && (st = need_shape(g, n, H0, d.b, d.out, "output state", err))) return st;
+    if (glim_in(g, n, C0) && (st = need_shape(g, n, C0, d.b, d.cell, "cell state", err))) return st;
+    int64_t shape[3] = {p->time_major ? d.t : d.b, p->time_major ? d.b : d.t, d.out};
+    if ((st = glim_out_shape(g, n, 0, GLIM_F32, 3, shape, err))) return st;
+    /* h, c, four gates, m */
+    n->scratch = (size_t)(d.b * d.out + d.b * d.cell * 6) * sizeof(float);
+    return GLIM_OK;
+}
+
+static float sigm(float v) { return 1.f / (1.f + expf(-v)); }
+
+static float act_of(float v, glim_activation a)
+{
+    switch (a) {
+    case GLIM_ACT_TANH: return tanhf(v);
+    case GLIM_ACT_SIGMOID: return sigm(v);
+    case GLIM_ACT_RELU: return v > 0 ? v : 0;
+    case GLIM_ACT_RELU6: return v > 0 ? (v < 6 ? v : 6) : 0;
+    default: return v;
+    }
+}
+
+static const float *data_of(glim_graph *g, const glim_node *n, int slot)
+{
+    glim_gtensor *t = glim_in(g, n, slot);
+    return t ? t->data : NULL;
+}
+
+/* acc[c] += W[c,:] · v for a [rows, cols] matrix */
+static void matvec_acc(float *acc, const float *w, const float *v, int64_t rows, int64_t cols)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float *wr = w + r * cols;
+        float s = 0.f;
+        for (int64_t k = 0; k < cols; k++) s += wr[k] * v[k];
+        acc[r] += s;
+    }
+}
+
+static void lstm_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_lstm_params *p = n->params;
+    lstm_dims d;
+    dims_of(g, n, &d);
+    const int64_t B = d.b, T = d.t, I = d.in, C = d.cell, O = d.out;
+    float *h = n->scratch_data, *c = h + B * O, *gi = c + B * C, *gf = gi + B * C,
+          *gc = gf + B * C, *go = gc + B * C, *m = go + B * C;
+    const float *x = glim_in(g, n, X)->data;
+    float *y = glim_out(g, n, 0)->data;
+    const float *h0 = data_of(g, n, H0), *c0 = data_of(g, n, C0);
+    if (h0) memcpy(h, h0, (size_t)(B * O) * sizeof(float));
+    else memset(h, 0, (size_t)(B * O) * sizeof(float));
+    if (c0) memcpy(c, c0, (size_t)(B * C) * sizeof(float));
+    else memset(c, 0, (size_t)(B * C) * sizeof(float));
+    const float *W[4] = {data_of(g, n, WI), data_of(g, n, WF), data_of(g, n, WC), data_of(g, n, WO)};
+    const float *R[4] = {data_of(g, n, RI), data_of(g, n, RF), data_of(g, n, RC), data_of(g, n, RO)};
+    const float *bias[4] = {data_of(g, n, BI), data_of(g, n, BF), data_of(g, n, BC), data_of(g, n, BO)};
+    const float *pi = data_of(g, n, PI), *pf = data_of(g, n, PF), *po = data_of(g, n, PO);
+    const float *pw = data_of(g, n, PW), *pb = data_of(g, n, PB);
+    float *gate[4] = {gi, gf, gc, go};
+    int cifg = W[0] == NULL;
+    for (int64_t t = 0; t < T; t++)
+        for (int64_t b = 0; b < B; b++) {
+            const float *xt = x + (p->time_major ? (t * B + b) : (b * T + t)) * I;
+            float *hb = h + b * O, *cb = c + b * C;
+            for (int k = 0; k < 4; k++) {
+                if (k == 0 && cifg) continue;
+                float *gk = gate[k] + b * C;
+                for (int64_t j = 0; j < C; j++) gk[j] = bias[k] ? bias[k][j] : 0.f;
+                matvec_acc(gk, W[k], xt, C, I);
+                matvec_acc(gk, R[k], hb, C, O);
+            }
+            float *ib = gi + b * C, *fb = gf + b * C, *cg = gc + b * C, *ob = go + b * C;
+            float *mb = m + b * C;
+            for (int64_t j = 0; j < C; j++) {
+                float fv = sigm(fb[j] + (pf ? pf[j] * cb[j] : 0.f));
+                float iv = cifg ? 1.f - fv : sigm(ib[j] + (pi ? pi[j] * cb[j] : 0.f));
+                float gv = act_of(cg[j], p->act);
+                float cv = fv * cb[j] + iv * gv;
+                if (p->cell_clip > 0) cv = cv > p->cell_clip ? p->cell_clip : (cv < -p->cell_clip ? -p->cell_clip : cv);
+                cb[j] = cv;
+                float ov = sigm(ob[j] + (po ? po[j] * cv : 0.f));
+                mb[j] = ov * act_of(cv, p->act);
+            }
+            if (pw) {
+                for (int64_t j = 0; j < O; j++) hb[j] = pb ? pb[j] : 0.f;
+                matvec_acc(hb, pw, mb, O, C);
+                if (p->proj_clip > 0)
+                    for (int64_t j = 0; j < O; j++)
+                        hb[j] = hb[j] > p->proj_clip ? p->proj_clip : (hb[j] < -p->proj_clip ? -p->proj_clip : hb[j]);
+            } else {
+                memcpy(hb, mb, (size_t)C * sizeof(float));
+            }
+            float *yt = y + (p->time_major ? (t * B + b) : (b * T + t)) * O;
+            memcpy(yt, hb, (size_t)O * sizeof(float));
+        }
+}
+
+static double lstm_flops(const glim_graph *g, const glim_node *n)
+{
+    lstm_dims d;
+    dims_of((glim_graph *)g, n, &d);
+    return 2.0 * (double)(d.b * d.t) * (double)(4 * d.cell * (d.in + d.out));
+}
+
+const glim_op_vtable glim_op_lstm = {"LSTM", sizeof(glim_lstm_params), lstm_prepare, lstm_eval,
+                                     lstm_flops};
