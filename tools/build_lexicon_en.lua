@@ -11,7 +11,8 @@
 --   pos[mask]   single words by part-of-speech bit mask (1 noun, 2 verb, 4 adj, 8 adv)
 --   exc[p]      morphological exceptions "inflected base ..." (noun.exc, verb.exc, adj.exc)
 --   cat[c]      nouns (and 2-3 word compounds, joined by "_") whose most frequent
---               physical sense falls under category c (hypernym closure, see CATEGORY_ROOTS)
+--               physical sense falls under category c (hypernym closure, see CATEGORY_ROOTS);
+--               cat[c .. "~"] those where only a later sense (2nd or 3rd) does
 --   names[T]    proper names (WordNet instance nouns) classified PERSON / PLACE / ORG
 -- Set WORDNET_DIR to read WordNet from elsewhere.
 local WN = os.getenv("WORDNET_DIR") or "/usr/share/wordnet"
@@ -190,8 +191,9 @@ local function build_lexicon(out)
       if first_cat then
         -- "~" marks a category that only a later sense gives (the word's
         -- most frequent sense is abstract): used with more context.
-        cats[first_cat] = cats[first_cat] or {}
-        table.insert(cats[first_cat], first_i == 1 and lemma or lemma .. "~")
+        local bucket = first_i == 1 and first_cat or first_cat .. "~"
+        cats[bucket] = cats[bucket] or {}
+        table.insert(cats[bucket], lemma)
       end
     end
   end
@@ -248,7 +250,7 @@ local function build_lexicon(out)
   table.sort(cnames)
   for _, c in ipairs(cnames) do
     table.sort(cats[c])
-    f:write(("    %s = %q,\n"):format(c, table.concat(cats[c], " ")))
+    f:write(("    [%q] = %q,\n"):format(c, table.concat(cats[c], " ")))
   end
   f:write("  },\n  names = {\n")
   for _, t in ipairs({ "PERSON", "PLACE", "ORG" }) do

@@ -36,7 +36,7 @@ local META = set_of(cats_data.meta)
 local QUANTITY = cats_data.quantity
 local SEVERAL = set_of(cats_data.several)
 local OVERRIDE = cats_data.override
-local ORGS = set_of(gaz.orgs:gsub("%-", " "))
+local ORGS = set_of(gaz.orgs)
 local PLACES = set_of(gaz.places)
 local FIRST = set_of(gaz.first_names)
 local TITLES = set_of(gaz.titles)
@@ -123,6 +123,36 @@ function M.entities(text, opts)
     return i, j
   end
 
+  -- quoted stretches: their content is TEXT only
+  local OPEN = { ['"'] = '"', ["\226\128\156"] = "\226\128\157", ["'"] = "'", ["\226\128\152"] = "\226\128\153" }
+  local quotes = {}
+  do
+    local k = 1
+    while k <= n do
+      local t = toks[k]
+      local close = t.kind == "punctuation" and OPEN[t.text]
+      local found = false
+      if close then
+        local j = k + 1
+        while j <= n and j - k <= 16 and not (toks[j].text == close or (close == '"' and toks[j].text == "\226\128\157")) do
+          j = j + 1
+        end
+        if j <= n and j - k <= 16 and j > k + 1 then
+          quotes[#quotes + 1] = { k, j }
+          k = j + 1
+          found = true
+        end
+      end
+      if not found then k = k + 1 end
+    end
+  end
+  local qi = 1 -- spans come in text order, so one forward pointer suffices
+  local function in_quotes(s, e)
+    while quotes[qi] and toks[quotes[qi][2]].stop < s do qi = qi + 1 end
+    local q = quotes[qi]
+    return q ~= nil and s >= toks[q[1]].start and e <= toks[q[2]].stop
+  end
+
   -- 1. patterns ----------------------------------------------------------
   do
     local spans = patterns.scan(text)
@@ -136,7 +166,7 @@ function M.entities(text, opts)
       local i = k
       local j = i
       while j + 1 <= n and toks[j + 1].start <= e do j = j + 1 end
-      if i <= n then
+      if i <= n and not in_quotes(s, e) then
         if kind == "YEAR" then
           -- a bare year is a DATE unless it counts a following noun ("2000 people")
           local nx = toks[j + 1]
@@ -154,28 +184,12 @@ function M.entities(text, opts)
   end
 
   -- 2. TEXT --------------------------------------------------------------
-  local OPEN = { ['"'] = '"', ["\226\128\156"] = "\226\128\157", ["'"] = "'", ["\226\128\152"] = "\226\128\153" }
   do
-    local k = 1
-    while k <= n do
-      local t = toks[k]
-      local close = t.kind == "punctuation" and OPEN[t.text]
-      if close and not claimed[k] then
-        local j = k + 1
-        while j <= n and j - k <= 16 and not (toks[j].text == close or (close == '"' and toks[j].text == "\226\128\157")) do
-          j = j + 1
-        end
-        if j <= n and j - k <= 16 and j > k + 1 and (toks[j].text == close or toks[j].text == "\226\128\157") then
-          local s, e = toks[k + 1].start, toks[j - 1].stop
-          -- strip trailing sentence punctuation inside the quotes ("Welcome!" keeps "!")
-          out[#out + 1] = entity("TEXT", text, s, e)
-          claim(k, j, "TEXT")
-          k = j + 1
-        else
-          k = k + 1
-        end
-      else
-        k = k + 1
+    for _, q in ipairs(quotes) do
+      local k, j = q[1], q[2]
+      if not claimed[k + 1] then
+        out[#out + 1] = entity("TEXT", text, toks[k + 1].start, toks[j - 1].stop)
+        claim(k, j, "TEXT")
       end
     end
     -- upper-case text after a cue: a sign reading STOP, the word EXIT
@@ -238,10 +252,12 @@ function M.entities(text, opts)
       end
       -- a capitalised word + noun that WordNet lists as a compound: "Egyptian cat"
       local s_run = i
-      if i > 1 and (toks[i - 1].pos == "PROPN" or (toks[i - 1].pos == "ADJ" and not COLORS[toks[i - 1].text:lower()]))
-          and not claimed[i - 1] then
+      if i > 1 and (toks[i - 1].pos == "PROPN" or toks[i - 1].pos == "ADJ") and not claimed[i - 1] then
+        -- "Egyptian cat", "tabby cat", "red fox": an adjective joins the noun
+        -- only in species names; "old man" or "blue jeans" keep it as an attribute
         local comp = (toks[i - 1].text .. " " .. (toks[j].lemma or toks[j].text)):lower()
-        if category_of(lex, comp) then s_run = i - 1 end
+        local c = category_of(lex, comp)
+        if c and (toks[i - 1].pos == "PROPN" or c == "animal" or c == "plant") then s_run = i - 1 end
       end
       local head = j
       local head_tok = toks[head]
@@ -362,8 +378,8 @@ function M.entities(text, opts)
         negated = negated or quantity_pending.negated
         quantity_pending = nil
       end
-      local is_object = cat and not META[hl] and not META[lemma] and not UNITS[hl]
-        and (not weak or det or numtok or #attrs > 0)
+      local is_object = cat and (hs < head or not META[hl]) and not META[lemma] and not UNITS[hl]
+        and (not weak or numtok or #attrs > 0)
       if negated then
         -- nothing from a negated phrase
       else
@@ -458,9 +474,9 @@ function M.entities(text, opts)
         elseif titled then typ = "PERSON"
         elseif ORG_SUF[last] and s < j then typ = "ORG"
         elseif ORG_PRE[first] and toks[s + 1] and toks[s + 1].text == "of" then typ = "ORG"
-        elseif names[name] then typ = names[name]
         elseif ORGS[name] then typ = "ORG"
         elseif PLACES[name] then typ = "PLACE"
+        elseif names[name] then typ = names[name]
         elseif (PLACE_SUF[last] and s < j) or (PLACE_PRE[first] and s < j) then typ = "PLACE"
         elseif FIRST[first] then typ = "PERSON"
         elseif s < j and names[last] == "PERSON" then typ = "PERSON"
@@ -473,8 +489,8 @@ function M.entities(text, opts)
           typ = "PERSON"
         end
         -- a sentence-initial capitalised common word is not a name
-        if typ and s == j and t.pos ~= "PROPN" and not (names[name] or ORGS[name] or PLACES[name]
-            or FIRST[name] or MULTI[name]) then
+        if typ and s == j and t.pos ~= "PROPN" and not (ORGS[name] or PLACES[name]
+            or FIRST[name] or MULTI[name]) and (not names[name] or (lex and lex:pos_mask(name:lower()) ~= 0)) then
           typ = nil
         end
         -- adjectives of nationality and the like before a noun: "Egyptian cat"

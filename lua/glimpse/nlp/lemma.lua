@@ -77,12 +77,23 @@ function M.lemma(word, pos)
   return w
 end
 
+-- Memo of candidates by word: pure function of the (immutable) lexicon,
+-- bounded so that a huge text of unique words cannot grow it without limit.
+local memo, memo_n = {}, 0
+local MEMO_MAX = 100000
+
 --- Lemma candidates per WordNet POS, for the tagger: {noun=, verb=, adj=, adv=}.
+-- The returned table is shared: do not modify it.
 function M.candidates(word)
   local w = word:lower()
+  local hit = memo[w]
+  if hit then return hit end
   local lex = lexicon.load()
   local out = {}
   if not lex then return out end
+  if memo_n >= MEMO_MAX then memo, memo_n = {}, 0 end
+  memo[w] = out
+  memo_n = memo_n + 1
   for _, p in ipairs({ "noun", "verb", "adj", "adv" }) do
     out[p] = morphy(lex, w, p)
   end

@@ -88,11 +88,11 @@ function Lexicon:categories()
   t = {}
   local weak = {}
   for c, words in pairs(self.raw.cat) do
-    for w in words:gmatch("%S+") do
-      local base, mark = w:match("^(.-)(~?)$")
-      base = base:gsub("_", " ")
-      t[base] = c
-      if mark == "~" then weak[base] = true end
+    local base = c:match("^(.-)~$")
+    if base then
+      for w in words:gmatch("%S+") do t[w] = base weak[w] = true end
+    else
+      for w in words:gmatch("%S+") do t[w] = c end
     end
   end
   self._cat, self._weak = t, weak
@@ -102,6 +102,7 @@ end
 --- Category of a lower-case noun lemma (or compound "fire hydrant"), and
 -- whether it is only a secondary sense of the word.
 function Lexicon:category(lemma)
+  if lemma:find(" ", 1, true) then lemma = lemma:gsub(" ", "_") end
   local c = self:categories()[lemma]
   return c, c and self._weak[lemma] or false
 end

@@ -170,6 +170,9 @@ function M.tag(tokens)
         elseif (ppos == "PART" and pw == "to") or (ppos == "AUX" and can_v and not can_a)
             or (ppos == "PRON" and pw ~= "it" and can_v and prev and prev._closed == "PRON") then
           pos = can_v and "VERB" or (can_n and "NOUN" or "ADJ")
+        elseif ppos == "NOUN" and can_v and w:find("[^s]s$") and not prev_plural
+            and not (nx and nx._closed == "PUNCT") then
+          pos = "VERB" -- "a surfer carries"
         elseif prev_plural and can_v and not w:find("s$") then
           pos = "VERB" -- "dogs play"
         elseif can_n and after_det and next_ing then

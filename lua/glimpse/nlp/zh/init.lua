@@ -434,11 +434,18 @@ local function span_entities(s, ctx)
   local spans = {}
   find_quotes(s, spans)
   local us, ue = ctx.us, ctx.ue
-  local function inside_text(i)
-    for _, sp in ipairs(spans) do
-      if sp.type == "TEXT" and us[i] >= sp.outer_start and us[i] <= sp.outer_stop then return sp end
+  table.sort(spans, function(a, b) return a.outer_start < b.outer_start end)
+  local quoted = {} -- unit index -> the quote span that covers it
+  do
+    local k = 1
+    for i = 1, ctx.n do
+      while spans[k] and spans[k].outer_stop < us[i] do k = k + 1 end
+      -- quotes may nest or overlap; any covering span will do
+      local sp = spans[k]
+      if sp and us[i] >= sp.outer_start and us[i] <= sp.outer_stop then quoted[i] = sp end
     end
   end
+  local function inside_text(i) return quoted[i] end
   local i = 1
   while i <= ctx.n do
     local sp = inside_text(i)
@@ -570,6 +577,7 @@ local VERB_WORDS = { ["穿"] = true, ["戴"] = true, ["拿"] = true, ["抱"] = t
   ["骑"] = true, ["推"] = true, ["握"] = true, ["举"] = true, ["提"] = true, ["披"] = true, ["系"] = true,
   ["扛"] = true, ["带"] = true, ["坐"] = true, ["站"] = true, ["躺"] = true }
 local LOCATIVE = { "上", "里", "中", "下", "边", "旁", "内", "外", "前", "后", "顶", "底" }
+local DEGREE = { "非常", "特别", "十分", "相当", "比较", "很", "挺", "超", "较", "最" }
 local POST_SEVERAL = { ["很多"] = true, ["许多"] = true, ["不少"] = true, ["众多"] = true, ["非常多"] = true,
   ["特别多"] = true, ["成群"] = true, ["好多"] = true }
 
@@ -605,6 +613,7 @@ local function token_entities(s, tokens, consumed, out)
   local negated = false
   local last_object
   local objects = {}
+  local seen = {} -- text or ending -> earlier OBJECT
   local function reset_attrs() attrs, attr_set = {}, {} end
   local function add_attr(a)
     if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
@@ -621,14 +630,12 @@ local function token_entities(s, tokens, consumed, out)
     if not counted then
       -- a later bare mention of a thing already seen (沙发…沙发是灰色的,
       -- 轿车…车旁边) describes the same thing
-      for k = #objects, 1, -1 do
-        local o = objects[k]
-        if o.text == text or (#o.text > #text and sub(o.text, -#text) == text and o.category == cat) then
-          for _, a in ipairs(attrs) do o.attributes[#o.attributes + 1] = a end
-          reset_attrs()
-          last_object = o
-          return o
-        end
+      local o = seen[text]
+      if o and (o.text == text or o.category == cat) then
+        for _, a in ipairs(attrs) do o.attributes[#o.attributes + 1] = a end
+        reset_attrs()
+        last_object = o
+        return o
       end
     end
     local e = { type = "OBJECT", text = text, start = start, stop = stop, lemma = text,
@@ -639,6 +646,11 @@ local function token_entities(s, tokens, consumed, out)
     if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "structure" and cat ~= "natural" then
       table.remove(out)
       objects[#objects] = nil
+      local pcs = utf8_chars(prev.text)
+      for k = 1, #pcs do
+        local key = sub(prev.text, pcs[k][1])
+        if seen[key] == prev then seen[key] = nil end
+      end
       for _, a in ipairs(prev.attributes) do
         if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
       end
@@ -652,6 +664,13 @@ local function token_entities(s, tokens, consumed, out)
     reset_attrs()
     last_object = e
     objects[#objects + 1] = e
+    -- remember the object under its text and its one- and two-character endings
+    seen[text] = e
+    local cs = utf8_chars(text)
+    for k = #cs, math.max(2, #cs - 1), -1 do
+      local suffix = sub(text, cs[k][1])
+      if not seen[suffix] or seen[suffix].text ~= suffix then seen[suffix] = e end
+    end
     return emit(e)
   end
 
@@ -843,6 +862,16 @@ local function token_entities(s, tokens, consumed, out)
       if not handled and rules.ATTRIBUTE[w] and not rules.CATEGORY[w] then
         add_attr(w)
         handled = true
+      end
+      -- degree adverb + attribute in one word (很大, 非常小)
+      if not handled then
+        for _, adv in ipairs(DEGREE) do
+          if #w > #adv and sub(w, 1, #adv) == adv then
+            local rest = sub(w, #adv + 1)
+            if rules.ATTRIBUTE[rest] then add_attr(rest) handled = true end
+            break
+          end
+        end
       end
       -- names the dictionary lacks (张伟, 马云)
       if not handled then
