@@ -323,6 +323,11 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- output helpers
     def send_json(self, status, obj, extra=None):
+        # The log entry is complete before the client can see the answer, so
+        # a spec that reads /control/log right after a reply finds it.
+        entry = getattr(self, "_entry", None)
+        if entry is not None:
+            entry["status"] = status
         data = json.dumps(obj).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -345,8 +350,14 @@ class Handler(BaseHTTPRequestHandler):
         st = self.server.state
         st.last = time.time()
         if self.path == "/control/log":
-            with st.lock:
-                self.send_json(200, {"requests": st.log, "count": st.count})
+            for _ in range(50):
+                try:  # a handler thread may be filling an entry right now
+                    with st.lock:
+                        snapshot = json.loads(json.dumps({"requests": st.log, "count": st.count}))
+                    break
+                except RuntimeError:
+                    time.sleep(0.01)
+            self.send_json(200, snapshot)
             return
         if self.path == "/v1/models":
             if not self.auth_ok():
@@ -411,9 +422,11 @@ class Handler(BaseHTTPRequestHandler):
         entry = {"n": st.count, "kind": step.get("kind", "ok"),
                  "authorization": bool(self.headers.get("Authorization")),
                  "content_type": self.headers.get("Content-Type")}
+        with st.lock:
+            st.log.append(entry)
+        self._entry = entry
         try:
             if not self.auth_ok():
-                entry["status"] = 401
                 return
             if (self.headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
                 raise bad("Invalid Content-Type header; expected application/json.")
@@ -425,14 +438,12 @@ class Handler(BaseHTTPRequestHandler):
             entry["body"] = summarize(body)
             images, _ = check_chat(body)
             entry["images"] = images
-            entry["status"] = self.respond(step, body, images)
+            self.respond(step, body, images)
         except ApiError as e:
-            entry["status"] = e.status
             entry["error"] = e.message
             self.send_error_json(e)
         finally:
-            with st.lock:
-                st.log.append(entry)
+            self._entry = None
 
     def respond(self, step, body, images):
         kind = step.get("kind", "ok")
@@ -467,10 +478,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_json(bad(step.get("message", "Invalid request."), step.get("param")))
             return 400
         if kind == "drop":
+            self._entry["status"] = 0
             self.close_connection = True
             self.connection.close()
             return 0
         if kind == "truncated":
+            self._entry["status"] = 200
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", "4096")
@@ -481,6 +494,7 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.close()
             return 200
         if kind == "malformed":
+            self._entry["status"] = 200
             data = b'{"id": "chatcmpl-x", "choices": [{"message": '
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
