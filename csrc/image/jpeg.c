@@ -124,6 +124,9 @@ static glim_status fail_decode(jpeg_ctx *c, struct jpeg_decompress_struct *cinfo
                          "in the %s)", c->len, cinfo->global_state >= 202 ? "image data" : "header");
     }
     if (c->nomem) return glim_fail(err, GLIM_ENOMEM, "decode: out of memory in JPEG decoder");
+    int code = c->pub.msg_code;
+    if (code == JERR_BAD_PRECISION || code == JERR_NOT_COMPILED)
+        return glim_fail(err, GLIM_EUNSUPPORTED, "decode: unsupported JPEG (%s)", c->msg);
     return glim_fail(err, GLIM_EFORMAT, "decode: corrupt JPEG (%s)", c->msg);
 }
 

@@ -117,6 +117,15 @@ describe("JPEG decode", function()
     end
   end)
 
+  it("refuses 12-bit samples as unsupported", function()
+    local s = check.bytes("baseline.jpg")
+    local i = s:find("\255\192", 1, true) -- SOF0; precision follows the length
+    local img, err, code = glimpse.image.decode(s:sub(1, i + 3) .. "\12" .. s:sub(i + 5))
+    assert.is_nil(img)
+    assert.are.equal("EUNSUPPORTED", code)
+    assert.are.equal("decode: unsupported JPEG (Unsupported JPEG data precision 12)", err)
+  end)
+
   it("refuses zero and huge dimensions from the header", function()
     local img, err, code = glimpse.image.load(check.path("zero.jpg"))
     assert.is_nil(img)
