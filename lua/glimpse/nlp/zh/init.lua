@@ -34,9 +34,7 @@ local function ensure_vocabulary()
   if vocabulary_added then return true end
   local n, err, code = segment.load()
   if not n then return nil, err, code end
-  local function add(w, pos)
-    if not segment.lookup(w) then segment.add_word(w, 100, pos) end
-  end
+  local function add(w, pos) segment.add_word(w, 100, pos, true) end
   for w in pairs(rules.CATEGORY) do add(w, "n") end
   for w in pairs(rules.ORG) do add(w, "nt") end
   for w in pairs(rules.PLACE) do add(w, "ns") end

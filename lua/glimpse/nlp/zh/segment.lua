@@ -66,7 +66,7 @@ local function load_lexicon()
     log_total = log(data.total),
     groups = {}, -- first char -> { [word] = freq*64+pos (0 for a bare prefix) }
     maxlen = {}, -- first char -> longest word in units (chars)
-    extra = {},  -- words added with add_word: word -> freq*64+pos
+    pending = {}, -- first char -> words added before the group was expanded
   }
   return lexicon
 end
@@ -114,6 +114,14 @@ local function group_for(lx, first)
       insert(g, first .. rest, tonumber(freq) * 64 + (POS_INDEX[pos] or 0), lx, first)
     end
   end
+  local added = lx.pending[first]
+  if added then
+    for _, a in ipairs(added) do
+      local old = g[a[1]]
+      if not (a[3] and old and old > 0) then insert(g, a[1], a[2], lx, first) end
+    end
+    lx.pending[first] = nil
+  end
   lx.maxlen[first] = lx.maxlen[first] or 1
   return g
 end
@@ -125,17 +133,26 @@ local function first_char(w)
 end
 
 --- Adds a word to the segmentation dictionary (for this Lua state), as
--- jieba's add_word does. Used for the curated image-vocabulary nouns.
+-- jieba's add_word does. Used for the curated image-vocabulary nouns. The
+-- word joins its group when the group is next expanded, so adding many words
+-- costs nothing until a text uses them.
 -- @param word string
 -- @param freq number (default 2000)
 -- @param pos jieba POS tag (default "n")
-function M.add_word(word, freq, pos)
+-- @param keep_existing when true, a word already in the dictionary keeps its entry
+function M.add_word(word, freq, pos, keep_existing)
   local lx = assert(load_lexicon())
   local first = first_char(word)
-  local g = group_for(lx, first)
   local value = (freq or 2000) * 64 + (POS_INDEX[pos or "n"] or 1)
-  lx.extra[word] = value
-  insert(g, word, value, lx, first)
+  local g = lx.groups[first]
+  if g then
+    local old = g[word]
+    if not (keep_existing and old and old > 0) then insert(g, word, value, lx, first) end
+  else
+    local list = lx.pending[first]
+    if not list then list = {} lx.pending[first] = list end
+    list[#list + 1] = { word, value, keep_existing }
+  end
 end
 
 --- Dictionary lookup.
