@@ -1,0 +1,148 @@
+/* test_op_misc.c — activations, CONCAT, RESIZE_*, MEAN, ARG_MAX,
+ * QUANTIZE/DEQUANTIZE, the shape ops, GATHER/GATHER_ND, CAST and LSTM
+ * against NumPy/PyTorch fixtures (tools/fixtures/ops.py).
+ * Tolerances: 1e-6 relative for exact-formula ops, 1e-5 for transcendental
+ * functions and resize weights, 1e-4 for LSTM (28 steps of float32 gates);
+ * data movement and integer results are exact. */
+#include "test_op_util.h"
+
+static void test_activations(void)
+{
+    fx_check_op("act_relu", GLIM_OP_RELU, NULL, 0, "i", 1, 0);
+    fx_check_op("act_relu6", GLIM_OP_RELU6, NULL, 0, "i", 1, 0);
+    glim_leaky_relu_params lp = {0.2f};
+    fx_check_op("act_leaky_relu", GLIM_OP_LEAKY_RELU, &lp, sizeof lp, "i", 1, 1e-6);
+    fx_check_op("act_logistic", GLIM_OP_LOGISTIC, NULL, 0, "i", 1, 1e-5);
+    fx_check_op("act_tanh", GLIM_OP_TANH, NULL, 0, "i", 1, 1e-5);
+    fx_check_op("act_hard_swish", GLIM_OP_HARD_SWISH, NULL, 0, "i", 1, 1e-5);
+    fx_check_op("act_sqrt", GLIM_OP_SQRT, NULL, 0, "i", 1, 1e-6);
+}
+
+static void test_concat(void)
+{
+    glim_concat_params p = {3, GLIM_ACT_NONE};
+    fx_check_op("concat_c", GLIM_OP_CONCAT, &p, sizeof p, "iii", 1, 0);
+    p.axis = -2; /* == 1 for rank 3 */
+    fx_check_op("concat_axis1", GLIM_OP_CONCAT, &p, sizeof p, "ic", 1, 0);
+}
+
+static void test_resize(void)
+{
+    glim_resize_params p = {13, 19, 1, 0};
+    fx_check_op("resize_bilinear_align", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
+    p = (glim_resize_params){13, 9, 0, 1};
+    fx_check_op("resize_bilinear_half", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
+    p = (glim_resize_params){9, 13, 0, 0};
+    fx_check_op("resize_bilinear_legacy", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
+    p = (glim_resize_params){5, 7, 0, 1};
+    fx_check_op("resize_bilinear_down_half", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
+    p = (glim_resize_params){13, 11, 0, 0};
+    fx_check_op("resize_nearest_legacy", GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", 1, 0);
+    p = (glim_resize_params){19, 13, 0, 1};
+    fx_check_op("resize_nearest_half", GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", 1, 0);
+    p = (glim_resize_params){12, 9, 1, 0};
+    fx_check_op("resize_nearest_align", GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", 1, 0);
+}
+
+static void test_mean_argmax(void)
+{
+    glim_reduce_params p = {2, {1, 2}, 1};
+    fx_check_op("mean_hw_keep", GLIM_OP_MEAN, &p, sizeof p, "i", 1, 1e-6);
+    p = (glim_reduce_params){1, {-1}, 0};
+    fx_check_op("mean_last", GLIM_OP_MEAN, &p, sizeof p, "i", 1, 1e-6);
+    p = (glim_reduce_params){2, {0, 2}, 0};
+    fx_check_op("mean_first_last", GLIM_OP_MEAN, &p, sizeof p, "i", 1, 1e-6);
+    glim_arg_max_params a = {3, GLIM_I64};
+    fx_check_op("argmax_last_i64", GLIM_OP_ARG_MAX, &a, sizeof a, "i", 1, 0);
+    a = (glim_arg_max_params){1, GLIM_I32};
+    fx_check_op("argmax_mid_i32", GLIM_OP_ARG_MAX, &a, sizeof a, "i", 1, 0);
+}
+
+/* QUANTIZE/DEQUANTIZE take their parameters from graph tensors, so these
+ * build the graph by hand. */
+static void test_quantize(void)
+{
+    fixture f;
+    glim_error err = {0};
+    if (fx_load("dequantize_u8", &f) != 0) { check_failed_now = 1; return; }
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int q = glim_graph_add_tensor(g, "q", GLIM_U8, f.t[0].ndim, f.t[0].shape, GLIM_TENSOR_INPUT, &err);
+    int y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    float s = 0.05f;
+    int32_t z = 128;
+    CHECK_OK(glim_graph_set_quant(g, q, 1, 0, &s, &z, &err), err);
+    glim_graph_add_node(g, GLIM_OP_DEQUANTIZE, "dq", 1, &q, 1, &y, NULL, 0, &err);
+    glim_graph_set_io(g, 1, &q, 1, &y, &err);
+    CHECK_OK(glim_graph_prepare(g, 1, &err), err);
+    memcpy(glim_graph_tensor(g, q)->data, f.t[0].data, (size_t)f.t[0].count);
+    CHECK_OK(glim_graph_run(g, &err), err);
+    fx_compare("dequantize_u8", glim_graph_tensor(g, y), &f.t[1], 1e-6);
+    glim_graph_free(g);
+    fx_free(&f);
+
+    if (fx_load("quantize_i8", &f) != 0) { check_failed_now = 1; return; }
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int x = glim_graph_add_tensor(g, "x", GLIM_F32, f.t[0].ndim, f.t[0].shape, GLIM_TENSOR_INPUT, &err);
+    q = glim_graph_add_tensor(g, "q", GLIM_I8, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    s = 0.03f;
+    z = -5;
+    CHECK_OK(glim_graph_set_quant(g, q, 1, 0, &s, &z, &err), err);
+    glim_graph_add_node(g, GLIM_OP_QUANTIZE, "qz", 1, &x, 1, &q, NULL, 0, &err);
+    glim_graph_set_io(g, 1, &x, 1, &q, &err);
+    CHECK_OK(glim_graph_prepare(g, 1, &err), err);
+    memcpy(glim_graph_tensor(g, x)->data, f.t[0].data, (size_t)f.t[0].count * 4);
+    CHECK_OK(glim_graph_run(g, &err), err);
+    fx_compare("quantize_i8", glim_graph_tensor(g, q), &f.t[1], 0);
+    glim_graph_free(g);
+    fx_free(&f);
+
+    /* a quantized tensor without parameters is refused at prepare */
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int64_t sh[] = {4};
+    q = glim_graph_add_tensor(g, "q", GLIM_U8, 1, sh, GLIM_TENSOR_INPUT, &err);
+    y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    glim_graph_add_node(g, GLIM_OP_DEQUANTIZE, "dq", 1, &q, 1, &y, NULL, 0, &err);
+    glim_graph_set_io(g, 1, &q, 1, &y, &err);
+    CHECK(glim_graph_prepare(g, 1, &err) == GLIM_EINVAL);
+    CHECK(strcmp(err.msg, "prepare: node 'dq' (DEQUANTIZE): tensor 'q' has no quantization") == 0);
+    glim_graph_free(g);
+}
+
+static void test_shape_ops(void)
+{
+    glim_transpose_params tp = {4, {0, 3, 1, 2}};
+    fx_check_op("transpose_0312", GLIM_OP_TRANSPOSE, &tp, sizeof tp, "i", 1, 0);
+    glim_pack_params pp = {1, 3};
+    fx_check_op("pack_axis1", GLIM_OP_PACK, &pp, sizeof pp, "iic", 1, 0);
+    pp = (glim_pack_params){2, 5};
+    fx_check_op("unpack_axis2", GLIM_OP_UNPACK, &pp, sizeof pp, "i", 5, 0);
+    glim_slice_params sp = {3, {1, 2, 0}, {3, 3, 4}, {1, 3, 2}};
+    fx_check_op("slice_strided", GLIM_OP_SLICE, &sp, sizeof sp, "i", 1, 0);
+    glim_pad_params pd = {4, {0, 1, 3, 0}, {0, 2, 0, 0}, 0.5f};
+    fx_check_op("pad_hw", GLIM_OP_PAD, &pd, sizeof pd, "i", 1, 0);
+    glim_gather_params gp = {0, 0};
+    fx_check_op("gather_axis0", GLIM_OP_GATHER, &gp, sizeof gp, "ii", 1, 0);
+    fx_check_op("gather_nd", GLIM_OP_GATHER_ND, NULL, 0, "ic", 1, 0);
+    glim_cast_params cp = {GLIM_I32};
+    fx_check_op("cast_f32_i32", GLIM_OP_CAST, &cp, sizeof cp, "i", 1, 0);
+}
+
+static void test_lstm(void)
+{
+    glim_lstm_params p = {GLIM_ACT_TANH, 0, 0, 0};
+    /* x, W_i..W_o, R_i..R_o, (no peepholes), b_i..b_o, then absent slots */
+    fx_check_op("lstm_basic", GLIM_OP_LSTM, &p, sizeof p, "icccccccc---cccc--------", 1, 1e-4);
+}
+
+int main(void)
+{
+    RUN(test_activations);
+    RUN(test_concat);
+    RUN(test_resize);
+    RUN(test_mean_argmax);
+    RUN(test_quantize);
+    RUN(test_shape_ops);
+    RUN(test_lstm);
+    return check_done();
+}
