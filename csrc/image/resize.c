@@ -291,12 +291,37 @@ static int tap_is_safe(const axis *ax, int d, int c, int src_len)
     return (ax->start[d] + ax->count[d] - 1) * c + 4 <= src_len;
 }
 
-static void hpass_u8_f32_simd(const uint8_t *in, const axis *ax, int c, int src_len, float *out)
+static inline __m128 load_px(const uint8_t *p)
 {
-    for (int d = 0; d < ax->n; d++) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(v)));
+}
+
+static void hpass_u8_f32_simd(const uint8_t *in, const axis *ax, int c, int src_len,
+                              const uint8_t *next, float *out)
+{
+    int d = 0;
+    if (ax->maxtaps == 2) {
+        /* Two-tap tables (bilinear): unrolled, no per-output count. A
+         * one-tap entry has a zero second weight. */
+        int safe = ax->n;
+        while (safe > 0 && (ax->start[safe - 1] + 1) * c + 4 > src_len) safe--;
+        for (; d < safe; d++) {
+            const uint8_t *p = in + (size_t)ax->start[d] * c;
+            if (next) _mm_prefetch((const char *)(next + (size_t)ax->start[d] * c), _MM_HINT_T0);
+            __m128 acc = _mm_mul_ps(_mm_set1_ps(ax->w[2 * d]), load_px(p));
+            acc = _mm_fmadd_ps(_mm_set1_ps(ax->w[2 * d + 1]), load_px(p + c), acc);
+            _mm_storeu_ps(out + (size_t)d * c, acc);
+        }
+    }
+    for (; d < ax->n; d++) {
         const float *w = ax->w + (size_t)d * ax->maxtaps;
         const uint8_t *p = in + (size_t)ax->start[d] * c;
         int n = ax->count[d];
+        /* Shrinking reads a few pixels per cache line across many rows:
+         * fetch the row needed next while this one is computed. */
+        if (next) _mm_prefetch((const char *)(next + (size_t)ax->start[d] * c), _MM_HINT_T0);
         if (!tap_is_safe(ax, d, c, src_len)) {
             for (int ch = 0; ch < c; ch++) {
                 float acc = 0.f;
@@ -306,12 +331,7 @@ static void hpass_u8_f32_simd(const uint8_t *in, const axis *ax, int c, int src_
             continue;
         }
         __m128 acc = _mm_setzero_ps();
-        for (int k = 0; k < n; k++) {
-            int32_t v;
-            memcpy(&v, p + k * c, 4);
-            __m128 x = _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(v)));
-            acc = _mm_fmadd_ps(_mm_set1_ps(w[k]), x, acc);
-        }
+        for (int k = 0; k < n; k++) acc = _mm_fmadd_ps(_mm_set1_ps(w[k]), load_px(p + k * c), acc);
         _mm_storeu_ps(out + (size_t)d * c, acc);
     }
 }
@@ -340,15 +360,17 @@ static void hpass_f32_u8_simd(const float *in, const axis *ax, int c, int src_le
 }
 #endif
 
-static void hpass_to_f32(const uint8_t *in, const axis *ax, int c, int src_len, float *out)
+static void hpass_to_f32(const uint8_t *in, const axis *ax, int c, int src_len,
+                         const uint8_t *next, float *out)
 {
 #ifdef RESIZE_AVX2
     if (c == 3 || c == 4) {
-        hpass_u8_f32_simd(in, ax, c, src_len, out);
+        hpass_u8_f32_simd(in, ax, c, src_len, next, out);
         return;
     }
 #endif
     (void)src_len;
+    (void)next;
     hpass_u8_f32(in, ax, c, out);
 }
 
@@ -472,7 +494,19 @@ static int run_hfirst(const glim_image *src, glim_image *dst, const axis *ax, co
             int sy = ay->start[y] + k, slot = sy % ring;
             float *row = cache + (size_t)slot * pitch;
             if (tag[slot] != sy) {
-                hpass_to_f32(src->data + (size_t)sy * src->stride, ax, c, src->width * c, row);
+                /* The next source row to be filtered: later in this window,
+                 * else the first new row of a following window. */
+                int nexty = -1;
+                if (k + 1 < n) {
+                    nexty = sy + 1;
+                } else {
+                    for (int y2 = y + 1; y2 < dst->height && nexty < 0; y2++) {
+                        int last = ay->start[y2] + ay->count[y2] - 1;
+                        if (last > sy) nexty = ay->start[y2] > sy ? ay->start[y2] : sy + 1;
+                    }
+                }
+                const uint8_t *next = nexty >= 0 ? src->data + (size_t)nexty * src->stride : NULL;
+                hpass_to_f32(src->data + (size_t)sy * src->stride, ax, c, src->width * c, next, row);
                 if (clip_mid)
                     for (size_t i = 0; i < len; i++) row[i] = (float)to_u8(row[i]);
                 tag[slot] = sy;
