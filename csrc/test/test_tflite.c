@@ -7,6 +7,7 @@
 #include "glimpse.h"
 #include "nn/graph.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,11 +224,38 @@ static void test_corrupted(void)
     free(bytes);
 }
 
+/* Inputs the fuzzer found (spec/fixtures/tflite/crashers/): each must load
+ * completely or fail with a message, and a loaded one must run. */
+static void test_crashers(void)
+{
+    const char *dir = "spec/fixtures/tflite/crashers";
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    if (!d) return;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        glim_model *m = NULL;
+        glim_error err = {0};
+        glim_status st = glim_model_load_file(path, NULL, &m, &err);
+        printf("# %s: %s\n", e->d_name, st ? err.msg : "loads");
+        if (st != GLIM_OK) CHECK(err.msg[0] != 0);
+        glim_model_free(m);
+        n++;
+    }
+    closedir(d);
+    CHECK(n > 0);
+}
+
 int main(void)
 {
     RUN(test_shared_models_import);
     RUN(test_error_messages);
     RUN(test_truncated);
     RUN(test_corrupted);
+    RUN(test_crashers);
     return check_done();
 }
