@@ -2,9 +2,8 @@
 local glimpse = require "glimpse"
 local tasks = require "glimpse.tasks"
 local H = glimpse_spec
-local probe = require "tasks.model_probe"
 
-probe.describe(describe, pending, "glimpse.tasks.digits #models", { "lstm_mnist" }, function()
+describe("glimpse.tasks.digits #models", function()
   it("reads mnist_nine.bmp as 9", function()
     local img = assert(glimpse.image.load(H.image_path("mnist_nine.bmp")))
     local d, p, all = assert(tasks.digits(img))

@@ -5,11 +5,10 @@
 local glimpse = require "glimpse"
 local embed = require "glimpse.tasks.embed"
 local H = glimpse_spec
-local probe = require "tasks.model_probe"
 
 local function load(name) return assert(glimpse.image.load(H.image_path(name))) end
 
-probe.describe(describe, pending, "glimpse.embed #models", { "embedding" }, function()
+describe("glimpse.embed #models", function()
   it("gives a 1024-d unit vector", function()
     local v = assert(glimpse.embed(load("cat.bmp")))
     assert.are.equal(1024, #v)

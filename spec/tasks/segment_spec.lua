@@ -3,9 +3,8 @@
 -- background at the top-left.
 local glimpse = require "glimpse"
 local H = glimpse_spec
-local probe = require "tasks.model_probe"
 
-probe.describe(describe, pending, "glimpse.segment #models", { "deeplab_v3" }, function()
+describe("glimpse.segment #models", function()
   local img, seg
 
   setup(function()
