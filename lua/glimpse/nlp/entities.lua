@@ -83,11 +83,20 @@ local function entity(typ, text_src, s, e, extra)
   return ent
 end
 
+local FOLD = { ["à"] = "a", ["á"] = "a", ["â"] = "a", ["ä"] = "a", ["ç"] = "c", ["è"] = "e",
+  ["é"] = "e", ["ê"] = "e", ["ë"] = "e", ["í"] = "i", ["î"] = "i", ["ï"] = "i", ["ñ"] = "n",
+  ["ó"] = "o", ["ô"] = "o", ["ö"] = "o", ["ú"] = "u", ["û"] = "u", ["ü"] = "u" }
+
 local function category_of(lex, lemma)
   local c = OVERRIDE[lemma]
   if c then return c, false end
   if not lex then return nil end
-  return lex:category(lemma)
+  local cat, weak = lex:category(lemma)
+  if not cat and lemma:find("[\195]") then
+    -- WordNet spells "café" as "cafe"
+    cat, weak = lex:category((lemma:gsub("\195[\128-\191]", FOLD)))
+  end
+  return cat, weak
 end
 
 local function is_upper_word(t)
@@ -257,7 +266,10 @@ function M.entities(text, opts)
         -- only in species names; "old man" or "blue jeans" keep it as an attribute
         local comp = (toks[i - 1].text .. " " .. (toks[j].lemma or toks[j].text)):lower()
         local c = category_of(lex, comp)
-        if c and (toks[i - 1].pos == "PROPN" or c == "animal" or c == "plant") then s_run = i - 1 end
+        local hc = c and category_of(lex, toks[j].lemma or toks[j].text:lower())
+        if c and (toks[i - 1].pos == "PROPN" or ((c == "animal" or c == "plant") and (hc == nil or hc == c))) then
+          s_run = i - 1
+        end
       end
       local head = j
       local head_tok = toks[head]

@@ -28,9 +28,28 @@ local FIXED = {
 
 local POS_KEY = { NOUN = "noun", PROPN = "noun", VERB = "verb", AUX = "verb", ADJ = "adj", ADV = "adv" }
 
+-- Plurals that name one thing, kept as they are.
+local PLURALIA = {}
+for w in ([[glasses sunglasses eyeglasses jeans pants trousers shorts leggings tights scissors
+  goggles binoculars headphones earphones tongs pliers clothes people news series species
+  pajamas pyjamas overalls stairs premises outskirts surroundings belongings]]):gmatch("%S+") do
+  PLURALIA[w] = true
+end
+
 local function morphy(lex, w, pos)
   local exc = lex:exceptions(pos == "adv" and "adj" or pos)
   if pos ~= "adv" and exc[w] then return exc[w] end
+  -- "shoes" is itself in WordNet's index (an idiom), but the plural of shoe is meant
+  if pos == "noun" and not PLURALIA[w] and w:find("[^s]s$") then
+    local base = w:sub(1, -2)
+    if lex:has(base, "noun") then return base end
+    if w:find("es$") then
+      base = w:sub(1, -3)
+      if lex:has(base, "noun") and base:find("[sxz]$") or base:find("[cs]h$") then
+        if lex:has(base, "noun") then return base end
+      end
+    end
+  end
   if lex:has(w, pos) then return w end
   local rules = RULES[pos]
   if not rules then return nil end

@@ -140,19 +140,36 @@ end
 local entity = span("MONEY", money) + span("PERCENT", percent) + span("DATE", date)
   + span("TIME", time) + span("YEAR", year_only) + span("PLATE", plate_dash, plate_ok)
 
-local skip = alnum ^ 1 + utf8_char
-local scanner = Ct(((entity) + skip) ^ 0)
+local skip = (alnum ^ 1 + utf8_char) * Cp()
+local entity_at = entity * Cp()
 
 -- After "plate"/"registration": space-separated plates too.
 local plate_context = (ci "plate" + ci "registration" + ci "tag") * (ci "s") ^ -1 * S " :\"'" ^ 1
   * (alts({ "reading", "reads", "says", "number", "shows", "with" }, ci) * S " :\"'" ^ 1) ^ -1
-local plate_scan = Ct((plate_context * span("PLATE", plate_space, plate_ok) + skip) ^ 0)
+local plate_at = plate_context * span("PLATE", plate_space, plate_ok) * Cp()
+
+-- One match per position (a single table capture over a megabyte of text
+-- would overflow LPeg's capture stack at the match-time checks).
+local function scan_with(pat, text, out)
+  local pos, len = 1, #text
+  while pos <= len do
+    local cap, nxt = lpeg.match(pat, text, pos)
+    if cap then
+      out[#out + 1] = cap
+      pos = nxt
+    else
+      pos = lpeg.match(skip, text, pos) or (pos + 1)
+    end
+  end
+  return out
+end
 
 --- Scans text for MONEY, PERCENT, DATE, TIME, YEAR and PLATE spans.
 -- @treturn {{kind, start, stop}, ...} in text order, non-overlapping
 function M.scan(text)
-  local found = lpeg.match(scanner, text) or {}
-  local extra = lpeg.match(plate_scan, text) or {}
+  local found = scan_with(entity_at, text, {})
+  local extra = text:find("[Pp][Ll][Aa][Tt][Ee]") or text:find("[Rr]egistration") or text:find("[Tt]ag")
+  extra = extra and scan_with(plate_at, text, {}) or {}
   if #extra > 0 then
     for _, e in ipairs(extra) do
       local overlap = false

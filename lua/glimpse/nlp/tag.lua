@@ -128,8 +128,9 @@ function M.tag(tokens)
         end
       elseif w == "to" then
         local nx = tokens[i + 1]
-        if nx and nx._mask and nx._mask & BIT.verb ~= 0 and nx._mask & BIT.noun == 0
-            and not nx._closed then
+        local nx2 = tokens[i + 2]
+        if nx and nx._mask and nx._mask & BIT.verb ~= 0 and not nx._closed
+            and (nx._mask & BIT.noun == 0 or not nx2 or (nx2._closed and nx2._closed ~= "NUM")) then
           pos = "PART"
         end
       elseif closed == "DET" and DET_PRON[w] and not nominal_next(tokens, i)
@@ -163,14 +164,16 @@ function M.tag(tokens)
         local ed = w:find("ed$") ~= nil
         local nx = tokens[i + 1]
         local next_ing = nx and nx._lower and nx._lower:find("ing$") and has(nx, "verb")
-        local prev_plural = prev and ppos == "NOUN" and prev.lemma
-          and prev.lemma ~= pw and pw:find("s$")
-        if ppos == "AUX" and (ing or ed) and can_v then
+        local prev_plural = prev and ppos == "NOUN" and prev.lemma and prev.lemma ~= pw
+        if can_v and not after_det and nx and nx._closed == "DET" and ppos ~= "ADP" then
+          pos = "VERB" -- a determiner starts the object: "children watch a ..."
+        elseif ppos == "AUX" and (ing or ed) and can_v then
           pos = "VERB"
-        elseif (ppos == "PART" and pw == "to") or (ppos == "AUX" and can_v and not can_a)
+        elseif (ppos == "PART" and (pw == "to" or pw == "not" or pw == "n't")) or (ppos == "AUX" and can_v and not can_a)
             or (ppos == "PRON" and pw ~= "it" and can_v and prev and prev._closed == "PRON") then
           pos = can_v and "VERB" or (can_n and "NOUN" or "ADJ")
         elseif ppos == "NOUN" and can_v and w:find("[^s]s$") and not prev_plural
+            and t._cands.verb and t._cands.verb ~= w
             and not (nx and nx._closed == "PUNCT") then
           pos = "VERB" -- "a surfer carries"
         elseif prev_plural and can_v and not w:find("s$") then
@@ -188,6 +191,7 @@ function M.tag(tokens)
         elseif ed and can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") then
           pos = "VERB"
         elseif can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") and w:find("s$")
+            and t._cands.verb ~= w
             and not (prev and prev.text:find("s$") and prev.text:lower() ~= "is") then
           pos = "VERB"
         elseif ppos == "AUX" and can_a then
