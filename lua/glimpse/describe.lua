@@ -126,7 +126,7 @@ function M.describe(img, opts)
     local probe
     local f = io.open(path, "rb")
     if f then
-      local head = f:read(1 << 16) or ""
+      local head = f:read(65536) or ""
       f:close()
       if image.probe then
         local okp, p = pcall(image.probe, head)

@@ -23,6 +23,7 @@ local json = require "glimpse.llm.json"
 local profiles = require "glimpse.llm.profiles"
 local schema = require "glimpse.llm.schema"
 local tokens = require "glimpse.llm.tokens"
+local compat = require "glimpse.llm.compat"
 
 local type, pairs, ipairs, tostring, tonumber, error, setmetatable, math_floor, math_min, math_max =
   type, pairs, ipairs, tostring, tonumber, error, setmetatable, math.floor, math.min, math.max
@@ -114,10 +115,10 @@ end
 -- one reads the table as local time).
 local function days_from_civil(y, m, d)
   y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
+  local era = math_floor(y / 400)
   local yoe = y - era * 400
-  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  local doy = math_floor((153 * (m + (m > 2 and -3 or 9)) + 2) / 5) + d - 1
+  local doe = yoe * 365 + math_floor(yoe / 4) - math_floor(yoe / 100) + doy
   return era * 146097 + doe - 719468
 end
 
@@ -178,7 +179,7 @@ function M.new(opts)
   end
   check_field(F, 1, opts, "headers", "table")
   check_field(F, 1, opts, "query", "table")
-  if opts.max_retries and math.type(opts.max_retries) ~= "integer" then
+  if opts.max_retries and compat.math_type(opts.max_retries) ~= "integer" then
     argerr(F, 1, "option 'max_retries' must be an integer")
   end
   local profile = profiles.get(opts.profile)
@@ -450,7 +451,7 @@ function Client:chat(messages, opts)
       message = "llm: malformed reply (no choices[1].message)" })
   end
   local usage = type(decoded.usage) == "table" and decoded.usage or {}
-  local function int(v) return math.type(v) == "integer" and v or (type(v) == "number" and math_floor(v)) or nil end
+  local function int(v) return type(v) == "number" and math_floor(v) or nil end
   local result = {
     model = type(decoded.model) == "string" and decoded.model or body.model,
     id = type(decoded.id) == "string" and decoded.id or nil,
@@ -497,11 +498,10 @@ end
 -- Width and height from a PNG, JPEG or BMP header; nil if none.
 local function header_size(b)
   if #b >= 24 and b:sub(1, 8) == "\137PNG\r\n\26\n" then
-    return (">I4I4"):unpack(b, 17)
+    return compat.be(b, 17, 4), compat.be(b, 21, 4)
   end
   if #b >= 26 and b:sub(1, 2) == "BM" then
-    local w, h = ("<i4i4"):unpack(b, 19)
-    return w, math.abs(h)
+    return compat.le_i32(b, 19), math.abs(compat.le_i32(b, 23))
   end
   if #b >= 4 and b:sub(1, 3) == "\255\216\255" then
     local i = 3
@@ -511,10 +511,9 @@ local function header_size(b)
       if m == 0xFF then i = i + 1
       elseif m == 0xD8 or m == 0x01 or (m >= 0xD0 and m <= 0xD7) then i = i + 2
       else
-        local len = (">I2"):unpack(b, i + 2)
+        local len = compat.be(b, i + 2, 2)
         if (m >= 0xC0 and m <= 0xCF) and m ~= 0xC4 and m ~= 0xC8 and m ~= 0xCC then
-          local h, w = (">I2I2"):unpack(b, i + 5)
-          return w, h
+          return compat.be(b, i + 7, 2), compat.be(b, i + 5, 2)
         end
         i = i + 2 + len
       end
@@ -593,7 +592,8 @@ end
 -- Dimensions of what `img` would be sent as, without encoding anything.
 local function image_dims(img, max_side)
   if is_image(img) then return tokens.fit(img.width, img.height, max_side) end
-  if type(img) == "table" and math.type(img.width) == "integer" and math.type(img.height) == "integer" then
+  if type(img) == "table" and compat.math_type(img.width) == "integer" and
+     compat.math_type(img.height) == "integer" then
     return tokens.fit(img.width, img.height, max_side)
   end
   if type(img) == "string" then

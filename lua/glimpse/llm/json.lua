@@ -4,9 +4,11 @@
 -- optionally indent.
 -- @module glimpse.llm.json
 local cjson = require "cjson.safe"
+local compat = require "glimpse.llm.compat"
 
-local type, pairs, ipairs, tostring, string_format, math_type, table_concat, table_sort =
-  type, pairs, ipairs, tostring, string.format, math.type, table.concat, table.sort
+local type, pairs, ipairs, tostring, string_format, table_concat, table_sort =
+  type, pairs, ipairs, tostring, string.format, table.concat, table.sort
+local math_type, utf8_len = compat.math_type, compat.utf8_len
 
 local M = {}
 
@@ -33,15 +35,14 @@ local function quote(s)
   s = s:gsub('[%c"\\]', function(c)
     return escapes[c] or string_format("\\u%04x", c:byte())
   end)
-  if not utf8.len(s) then
+  if not utf8_len(s) then
     -- invalid UTF-8 would make the document invalid: replace bad bytes
     local out, i = {}, 1
     while i <= #s do
-      local ok, cp_len = pcall(utf8.len, s, i, i)
       local b = s:byte(i)
       local n = b < 0x80 and 1 or b >= 0xF0 and 4 or b >= 0xE0 and 3 or b >= 0xC0 and 2 or 0
       local chunk = n > 0 and s:sub(i, i + n - 1) or nil
-      if ok and cp_len and chunk and utf8.len(chunk) == 1 then
+      if chunk and #chunk == n and utf8_len(chunk) == 1 then
         out[#out + 1] = chunk
         i = i + n
       else

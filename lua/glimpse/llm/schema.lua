@@ -7,8 +7,10 @@
 -- @module glimpse.llm.schema
 local cjson = require "cjson.safe"
 local json = require "glimpse.llm.json"
+local compat = require "glimpse.llm.compat"
 
-local type, pairs, ipairs, tostring, math_type = type, pairs, ipairs, tostring, math.type
+local type, pairs, ipairs, tostring = type, pairs, ipairs, tostring
+local math_type, utf8_len = compat.math_type, compat.utf8_len
 
 local M = {}
 
@@ -98,10 +100,10 @@ local function check(v, s, path)
     if s.minimum and v < s.minimum then return nil, path .. ": below the minimum " .. s.minimum end
     if s.maximum and v > s.maximum then return nil, path .. ": above the maximum " .. s.maximum end
   elseif type(v) == "string" then
-    if s.minLength and utf8.len(v) and utf8.len(v) < s.minLength then
+    if s.minLength and utf8_len(v) and utf8_len(v) < s.minLength then
       return nil, path .. ": shorter than " .. s.minLength
     end
-    if s.maxLength and (utf8.len(v) or #v) > s.maxLength then
+    if s.maxLength and (utf8_len(v) or #v) > s.maxLength then
       return nil, path .. ": longer than " .. s.maxLength
     end
   elseif type(v) == "table" then

@@ -6,6 +6,8 @@
 -- decimals (6 by default) so output is stable across runs and machines.
 -- @module glimpse.present.json
 local json = require "glimpse.llm.json"
+local compat = require "glimpse.llm.compat"
+local math_type, tointeger = compat.math_type, compat.tointeger
 
 local M = {}
 
@@ -17,11 +19,11 @@ M.LIST_FIELDS = {
 }
 
 local function round(v, digits)
-  if math.type(v) ~= "float" then return v end
+  if math_type(v) ~= "float" then return v end
   if v ~= v or v == math.huge or v == -math.huge then return nil end
   local m = 10 ^ digits
   local r = math.floor(v * m + 0.5) / m
-  if r == math.floor(r) and math.abs(r) < 2 ^ 53 then return math.tointeger(r) or r end
+  if r == math.floor(r) and math.abs(r) < 2 ^ 53 then return tointeger(r) or r end
   return r
 end
 
@@ -36,7 +38,7 @@ local function plain(v, key, digits, seen)
   local n, count, ints = #v, 0, true
   for k in pairs(v) do
     count = count + 1
-    if math.type(k) ~= "integer" then ints = false end
+    if math_type(k) ~= "integer" then ints = false end
   end
   local is_list = ints and count == n and (n > 0 or json.is_array(v) or M.LIST_FIELDS[key])
   if is_list then
@@ -45,7 +47,7 @@ local function plain(v, key, digits, seen)
   else
     out = {}
     for k, x in pairs(v) do
-      if type(k) == "string" or math.type(k) == "integer" then
+      if type(k) == "string" or math_type(k) == "integer" then
         local p = plain(x, type(k) == "string" and k or key, digits, seen)
         if p ~= nil then out[type(k) == "string" and k or tostring(k)] = p end
       end

@@ -79,7 +79,7 @@ function M.describe(result, opts)
       local parts = {}
       for _, o in ipairs(data.objects) do
         local s = tostring(o.name)
-        if math.type(o.count) == "integer" or type(o.count) == "number" then
+        if type(o.count) == "number" then
           s = format("%d %s", floor(o.count), s)
         end
         if type(o.attributes) == "table" and #o.attributes > 0 then
