@@ -107,6 +107,10 @@ describe("glimpse.describe", function()
         assert.is_table(r.entities)
         assert.is_table(r.sentiment)
         assert.is_number(r.timings.nlp)
+        -- the local description's own confidence figures are not entities
+        for _, e in ipairs(r.entities) do
+          assert.is_nil(tostring(e.text):find("%", 1, true), "entity " .. tostring(e.text))
+        end
       end
       local r2 = assert(glimpse.describe(CAT, { backend = "local", segment = false, pose = false, nlp = false }))
       assert.is_nil(r2.entities)

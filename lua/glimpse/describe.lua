@@ -38,8 +38,24 @@ local function prefixed(msg)
   return "describe: " .. msg
 end
 
+-- Spans of the local description that are glimpse's own confidence figures
+-- ("(71%)", "(about 40% of the image)", "(pose score 0.62, ...)"): numbers
+-- about the models, not things in the picture.
+local function own_figures(text)
+  local spans = {}
+  local pos = 1
+  while true do
+    local a, b = text:find("%b()", pos)
+    if not a then break end
+    local inner = text:sub(a + 1, b - 1)
+    if inner:find("%%") or inner:find("^pose score") then spans[#spans + 1] = { a, b } end
+    pos = b + 1
+  end
+  return spans
+end
+
 -- Entities and sentiment from glimpse.nlp when it is there; absent otherwise.
-local function text_analysis(text, out)
+local function text_analysis(text, out, skip_own_figures)
   local ok, nlp = pcall(require, "glimpse.nlp")
   if not ok or type(nlp) ~= "table" then
     out.nlp_unavailable = "glimpse.nlp is not available"
@@ -48,10 +64,21 @@ local function text_analysis(text, out)
   if type(nlp.entities) == "function" then
     local okc, ents = pcall(nlp.entities, text)
     if okc and type(ents) == "table" then
+      local spans = skip_own_figures and own_figures(text) or {}
       local list = {}
-      for i, e in ipairs(ents) do
-        list[i] = { text = e.text, type = e.type, start = e.start, ["end"] = e["end"],
-          score = e.score, label = e.label }
+      for _, e in ipairs(ents) do
+        local inside = false
+        local at = type(e.start) == "number" and e.start or nil
+        if at then
+          -- `start` may be 0- or 1-based; either lands inside the span
+          for _, sp in ipairs(spans) do
+            if at + 1 >= sp[1] and at <= sp[2] then inside = true break end
+          end
+        end
+        if not inside then
+          list[#list + 1] = { text = e.text, type = e.type, start = e.start, ["end"] = e["end"],
+            score = e.score, label = e.label }
+        end
       end
       out.entities = list
     end
@@ -208,7 +235,7 @@ function M.describe(img, opts)
 
   if opts.nlp ~= false and result.description then
     local t0 = clock()
-    text_analysis(result.description, result)
+    text_analysis(result.description, result, result.backend == "local")
     result.timings.nlp = ms(t0)
   end
   result.timings.total = ms(t_start)

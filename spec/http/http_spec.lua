@@ -82,6 +82,16 @@ describe("glimpse.http", function()
     assert.equal("ENET", code)
   end)
 
+  it("does not follow redirects unless asked", function()
+    local res = assert(http.request{ url = server.root .. "/control/redirect?to=/control/log", timeout = 5 })
+    assert.equal(302, res.status)
+    assert.equal("/control/log", res.headers.location)
+    res = assert(http.request{ url = server.root .. "/control/redirect?to=/control/log", timeout = 5,
+      follow_redirects = true })
+    assert.equal(200, res.status)
+    assert.is_table(cjson.decode(res.body).requests)
+  end)
+
   it("caps the response size with ELIMIT", function()
     local res, err, code = http.request(chat_request{ max_response = 64 })
     assert.is_nil(res)

@@ -18,6 +18,7 @@ top-level fields. Errors use the API's shape:
 Control (what the next chat requests answer):
     POST /control/script  {"responses": [{"kind": "rate_limit", "retry_after": "2"}, ...]}
     GET  /control/log     requests seen so far (image data replaced by a summary)
+    GET  /control/redirect?to=PATH   a 302 to PATH
     POST /control/reset   clear script and log
     POST /control/shutdown
 Kinds: ok (default; optional "content", "refusal", "model"), rate_limit
@@ -358,6 +359,14 @@ class Handler(BaseHTTPRequestHandler):
                 except RuntimeError:
                     time.sleep(0.01)
             self.send_json(200, snapshot)
+            return
+        if self.path.startswith("/control/redirect"):
+            # /control/redirect?to=/control/log: a 302, for redirect handling
+            target = self.path.partition("to=")[2] or "/control/log"
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
         if self.path == "/v1/models":
             if not self.auth_ok():
