@@ -343,6 +343,49 @@ static size_t const_bytes(const tfl_tensor *t)
     return round64((size_t)t->count * glim_dtype_size(d));
 }
 
+/* Dequantize a constant into dst: real = scale[ch] * (q - zero[ch]), with
+ * ch the index along the quantized dimension (one channel when per-tensor). */
+static glim_status dequantize(tfl_ctx *c, const tfl_tensor *t, float *dst)
+{
+    int64_t inner = 1;
+    for (int k = t->qaxis + 1; k < t->ndim; k++) inner *= t->shape[k];
+    int nch = t->nq;
+    float *scale = glim_alloc((size_t)nch * sizeof(float));
+    float *zero = glim_alloc((size_t)nch * sizeof(float));
+    if (!scale || !zero) {
+        glim_free(scale);
+        glim_free(zero);
+        return tfl_fail(c, GLIM_ENOMEM, "out of memory");
+    }
+    for (int ch = 0; ch < nch; ch++) {
+        scale[ch] = fb_vec_f32(&c->r, &t->qscale, (uint32_t)ch);
+        zero[ch] = t->qzero.len ? (float)fb_vec_i64(&c->r, &t->qzero, (uint32_t)ch) : 0.0f;
+    }
+    /* nch > 1 only when it equals shape[qaxis] (parse_tensor), so the
+     * channel index below stays in range. */
+    for (int64_t i = 0, block = 0; i < t->count; i += inner, block++) {
+        int ch = nch > 1 ? (int)(block % nch) : 0;
+        float s = scale[ch], z = zero[ch];
+        float *o = dst + i;
+        const uint8_t *p = t->data;
+        switch (t->type) {
+        case TFL_UINT8:
+            for (int64_t k = 0; k < inner; k++) o[k] = ((float)p[i + k] - z) * s;
+            break;
+        case TFL_INT8:
+            for (int64_t k = 0; k < inner; k++) o[k] = ((float)(int8_t)p[i + k] - z) * s;
+            break;
+        default:
+            for (int64_t k = 0; k < inner; k++)
+                o[k] = (float)((raw_value(p, t->type, i + k) - (double)z) * s);
+            break;
+        }
+    }
+    glim_free(scale);
+    glim_free(zero);
+    return GLIM_OK;
+}
+
 static int make_const(tfl_ctx *c, int ti)
 {
     tfl_tensor *t = &c->tensors[ti];
@@ -367,22 +410,7 @@ static int make_const(tfl_ctx *c, int ti)
     if (!t->data) {
         memset(dst, 0, bytes); /* a variable tensor (LSTM state) starts at zero */
     } else if (is_quantized(t)) {
-        float *f = (float *)dst;
-        int64_t inner = 1;
-        for (int k = t->qaxis + 1; k < t->ndim; k++) inner *= t->shape[k];
-        int64_t nch = t->nq;
-        float scale0 = fb_vec_f32(&c->r, &t->qscale, 0);
-        int64_t zp0 = t->qzero.len ? fb_vec_i64(&c->r, &t->qzero, 0) : 0;
-        for (int64_t i = 0; i < t->count; i++) {
-            float s = scale0;
-            int64_t z = zp0;
-            if (nch > 1) {
-                uint32_t ch = (uint32_t)((i / inner) % nch);
-                s = fb_vec_f32(&c->r, &t->qscale, ch);
-                z = t->qzero.len ? fb_vec_i64(&c->r, &t->qzero, ch) : 0;
-            }
-            f[i] = (float)((raw_value(t->data, t->type, i) - (double)z) * s);
-        }
+        if (dequantize(c, t, (float *)dst) != GLIM_OK) return -2;
     } else if (t->type == TFL_FLOAT16) {
         float *f = (float *)dst;
         for (int64_t i = 0; i < t->count; i++) {
