@@ -8,16 +8,23 @@ describe("glimpse.nlp.zh on hostile input", function()
     assert.are.same({}, zh.sentences(""))
   end)
 
-  it("skips invalid UTF-8 bytes and keeps offsets exact", function()
+  it("makes each invalid UTF-8 byte a one-byte symbol and keeps offsets exact", function()
     local text = "两只\255狗\192\128在\237\160\128草地\226\130上\244\144\128\128。"
     local toks = assert(zh.tokenize(text))
     local got = {}
     for _, t in ipairs(toks) do
       assert.are.equal(t.text, text:sub(t.start, t.stop))
-      assert.is_truthy(utf8.len(t.text))
-      got[#got + 1] = t.text
+      if utf8.len(t.text) then
+        got[#got + 1] = t.text
+      else
+        assert.are.equal("symbol", t.kind)
+        assert.are.equal(1, #t.text)
+      end
     end
     assert.are.same({ "两只", "狗", "在", "草地", "上", "。" }, got)
+    local parts = {}
+    for i, t in ipairs(toks) do parts[i] = t.text end
+    assert.are.equal(text, table.concat(parts))
     local list = assert(zh.entities(text))
     for _, e in ipairs(list) do assert.are.equal(e.text, text:sub(e.start, e.stop)) end
   end)

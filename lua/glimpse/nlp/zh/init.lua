@@ -503,8 +503,9 @@ local function category_of(w)
   if rules.NOT_NAME[w] or rules.ATTRIBUTE[w] or rules.COLOR_BASE[w] then return nil end
   local n = utf8.len(w)
   if not n or n < 2 or n > 5 then return nil end
+  -- jieba tags some compounds as names (燕尾服 nr), so any noun-like tag will do
   local _, pos = segment.lookup(w)
-  if pos and not (pos == "n" or pos == "nz" or pos == "ng") then return nil end
+  if pos and pos:sub(1, 1) ~= "n" then return nil end
   for _, h in ipairs(rules.HEADS) do
     local suffix = h[1]
     if #w > #suffix and sub(w, -#suffix) == suffix then return h[2], w end
@@ -532,7 +533,10 @@ local SEVERAL_WORDS = { ["很多"] = true, ["许多"] = true, ["好多"] = true,
   ["些"] = true, ["大量"] = true, ["众多"] = true, ["成群"] = true, ["诸多"] = true, ["多个"] = true,
   ["几"] = true, ["无数"] = true, ["大批"] = true, ["一堆"] = true, ["一群群"] = true, ["多名"] = true,
   ["多位"] = true, ["多只"] = true, ["多辆"] = true, ["各种"] = true, ["各式各样"] = true,
-  ["种种"] = true, ["各色"] = true, ["一排排"] = true, ["满"] = false }
+  ["种种"] = true, ["各色"] = true, ["一排排"] = true, ["上百"] = true, ["上千"] = true,
+  ["上万"] = true, ["成百上千"] = true, ["成千上万"] = true, ["数十"] = true, ["数百"] = true, ["数千"] = true,
+  ["几十"] = true, ["几百"] = true, ["好几"] = true, ["数不清"] = true, ["满"] = false }
+local SEVERAL_PREFIX = { "成百上千", "成千上万", "上百", "上千", "上万", "数十", "数百", "数千", "很多", "许多" }
 local CLAUSE_BREAK = { ["，"] = true, ["。"] = true, ["；"] = true, ["！"] = true, ["？"] = true, ["："] = true,
   [","] = true, ["."] = true, [";"] = true, ["!"] = true, ["?"] = true, [":"] = true, ["、"] = false,
   ["（"] = true, ["("] = true, ["）"] = true, [")"] = true, ["\n"] = true }
@@ -774,6 +778,15 @@ local function token_entities(s, tokens, consumed, out)
           num, num_stop = w, t.stop
         end
         if not num then
+          -- a vague amount fused with its noun (上百人)
+          for _, pre in ipairs(SEVERAL_PREFIX) do
+            if #w > #pre and sub(w, 1, #pre) == pre and category_of(sub(w, #pre + 1)) then
+              pending = { count = "several" }
+              try_noun(sub(w, #pre + 1), t.start + #pre, t.stop, 0)
+              i = i + 1
+              goto continue
+            end
+          end
           -- numeral + measure + noun in one dictionary word (一束花)
           local cs = utf8_chars(w)
           for k = #cs, 3, -1 do
@@ -901,7 +914,10 @@ local function token_entities(s, tokens, consumed, out)
         elseif p == "nt" then
           emit_name("ORG", w, t.start, t.stop)
           handled = true
-        elseif (p == "nr" or p == "nrfg") and utf8.len(w) <= 3 then
+        elseif (p == "nr" or p == "nrfg") and utf8.len(w) <= 3
+          and (rules.SURNAME[utf8_chars(w)[2] and sub(w, 1, utf8_chars(w)[2][1] - 1) or w]
+            or rules.SURNAME[sub(w, 1, 6)]) then
+          -- jieba's nr covers many common words (温馨); a name starts with a surname
           emit_name("PERSON", w, t.start, t.stop)
           handled = true
         end

@@ -53,6 +53,11 @@ function M.value(s)
   -- digit-by-digit form without units (二〇二四)
   local has_unit = false
   for _, c in ipairs(cs) do if UNIT[c] or BIG[c] then has_unit = true break end end
+  -- two neighbouring digits are an approximate amount: 两三, 三四, 七八
+  if not has_unit and #cs == 2 and DIGIT[cs[1]] and DIGIT[cs[2]]
+    and DIGIT[cs[2]] == DIGIT[cs[1]] + 1 and DIGIT[cs[1]] > 0 then
+    return "several"
+  end
   if not has_unit and #cs > 1 then
     local v = 0
     for _, c in ipairs(cs) do v = v * 10 + DIGIT[c] end

@@ -204,8 +204,8 @@ local function classify_cp(cp)
   return SYMBOL
 end
 
---- Cuts text into units. Invalid UTF-8 bytes are skipped (they belong to no
--- unit). Returns three parallel arrays: starts, stops, kinds.
+--- Cuts text into units. Each invalid UTF-8 byte is a one-byte SYMBOL unit.
+-- Returns three parallel arrays (starts, stops, kinds) and their length.
 function M.units(s)
   local us, ue, uk = {}, {}, {}
   local n, i, len = 0, 1, #s
@@ -284,7 +284,10 @@ function M.units(s)
         us[n], ue[n], uk[n] = i, j, kind
         i = j + 1
       else
-        i = i + 1 -- skip an invalid byte
+        -- an invalid byte becomes a one-byte symbol, as on the English side
+        n = n + 1
+        us[n], ue[n], uk[n] = i, i, SYMBOL
+        i = i + 1
       end
     end
   end
