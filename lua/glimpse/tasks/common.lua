@@ -73,6 +73,10 @@ function M.check_opts(fname, opts, known, argn)
     "a positive integer")
   check("labels", function(v) return type(v) == "string" or type(v) == "table" end,
     "a label file path or a table of labels")
+  check("cache", function(v)
+    return v == false or (type(v) == "table" and type(v.get) == "function")
+  end, "false or a cache from glimpse.catalog.new_cache")
+  check("invert", function(v) return type(v) == "boolean" end, "a boolean")
   check("model", function(v) return type(v) == "string" or catalog.is_model(v) end,
     "a catalogue name, a model file path or a glimpse.Model")
   return opts
@@ -156,14 +160,31 @@ end
 
 --- Indices (1-based) of the k largest values, best first; ties by index.
 function M.topk(v, k)
-  local idx = {}
-  for i = 1, #v do idx[i] = i end
-  table.sort(idx, function(a, b)
+  local n = #v
+  if k > n then k = n end
+  local out = {}
+  if k <= 32 then
+    -- a bounded insertion into the k best: O(n k), no sort of all n
+    local vals = {}
+    for i = 1, n do
+      local x = v[i]
+      if #out < k or x > vals[#out] then
+        local j = #out < k and #out + 1 or k
+        while j > 1 and vals[j - 1] < x do
+          out[j], vals[j] = out[j - 1], vals[j - 1]
+          j = j - 1
+        end
+        out[j], vals[j] = i, x
+      end
+    end
+    return out
+  end
+  for i = 1, n do out[i] = i end
+  table.sort(out, function(a, b)
     if v[a] ~= v[b] then return v[a] > v[b] end
     return a < b
   end)
-  local out = {}
-  for i = 1, math.min(k, #idx) do out[i] = idx[i] end
+  for i = n, k + 1, -1 do out[i] = nil end
   return out
 end
 

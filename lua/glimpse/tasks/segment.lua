@@ -10,28 +10,47 @@ local KNOWN = { model = true, labels = true, threads = true, cache = true, entry
 
 local floor, min, max = math.floor, math.min, math.max
 
--- Class ids per model pixel, row-major, from the model's output: either
--- ids already ([1, H, W] from an ARG_MAX) or scores [1, H, W, C] (argmax
--- taken here).
-local function class_ids(out)
+-- The class-id map of the model's output as a byte string, row-major, and
+-- its height and width: either ids already ([1, H, W] from an ARG_MAX) or
+-- scores [1, H, W, C] (argmax taken here).
+local function class_bytes(out)
   local shape = out.shape
-  local v = common.values(out)
   if #shape == 3 or (#shape == 4 and shape[4] == 1) then
-    return v, shape[2], shape[3]
+    return out:astype("uint8"):bytes(), shape[2], shape[3]
   elseif #shape == 4 then
     local h, w, c = shape[2], shape[3], shape[4]
-    local ids = {}
+    local v = common.values(out)
+    local ids, char = {}, string.char
     for p = 0, h * w - 1 do
       local base, best, bi = p * c, -math.huge, 0
       for k = 1, c do
         local s = v[base + k]
         if s > best then best, bi = s, k - 1 end
       end
-      ids[p + 1] = bi
+      ids[p + 1] = char(bi < 256 and bi or 255)
     end
-    return ids, h, w
+    return table.concat(ids), h, w
   end
   return nil
+end
+
+-- A GRAY8 image from rows of bytes, through an in-memory 8-bit BMP with a
+-- gray palette (the image API has no constructor from raw bytes).
+local function gray_image(w, h, rows)
+  local stride = (w + 3) // 4 * 4
+  local pad = string.rep("\0", stride - w)
+  local pal = {}
+  for i = 0, 255 do pal[i + 1] = string.char(i, i, i, 0) end
+  local pix = {}
+  for y = 1, h do pix[y] = rows[y] .. pad end
+  local data = table.concat(pix)
+  -- BITMAPINFOHEADER with a negative height: rows top to bottom
+  local info = string.pack("<I4i4i4I2I2I4I4i4i4I4I4", 40, w, -h, 1, 8, 0, #data, 2835, 2835,
+    256, 0)
+  local offset = 14 + 40 + 1024
+  local bmp = "BM" .. string.pack("<I4I2I2I4", offset + #data, 0, 0, offset) .. info ..
+    table.concat(pal) .. data
+  return require("glimpse.image").decode(bmp, { channels = 1 })
 end
 
 --- Segment an image into classes.
@@ -61,7 +80,7 @@ function M.segment(img, opts)
   local out
   out, err, code = common.run("segment", r.model, input)
   if not out then return nil, err, code end
-  local ids, mh, mw = class_ids(out[1])
+  local ids, mh, mw = class_bytes(out[1])
   if not ids then
     return nil, "segment: cannot read a class map from an output of rank " .. #out[1].shape,
       "EUNSUPPORTED"
@@ -75,19 +94,25 @@ function M.segment(img, opts)
   local vw = max(1, min(mw - x0, floor(sw + 0.5)))
   local vh = max(1, min(mh - y0, floor(sh + 0.5)))
 
-  local image = require "glimpse.image"
-  local small = image.new(vw, vh, 1)
-  local counts = {}
+  local rows, counts = {}, {}
+  local byte = string.byte
   for y = 0, vh - 1 do
-    local row = (y0 + y) * mw + x0
-    for x = 0, vw - 1 do
-      local id = floor(ids[row + x + 1])
-      counts[id] = (counts[id] or 0) + 1
-      if id < 0 or id > 255 then id = 255 end
-      small:set(x, y, id)
+    local a = (y0 + y) * mw + x0 + 1
+    local row = ids:sub(a, a + vw - 1)
+    rows[y + 1] = row
+    -- count per row in chunks (string.byte returns at most a few thousand values)
+    for c0 = 1, vw, 4096 do
+      local vals = { byte(row, c0, min(vw, c0 + 4095)) }
+      for i = 1, #vals do
+        local id = vals[i]
+        counts[id] = (counts[id] or 0) + 1
+      end
     end
   end
-  local classes = small
+  local small, classes
+  small, err, code = gray_image(vw, vh, rows)
+  if not small then return nil, common.prefixed("segment", err), code end
+  classes = small
   if vw ~= img.width or vh ~= img.height then
     classes, err, code = small:resize(img.width, img.height, { filter = "nearest" })
     if not classes then return nil, common.prefixed("segment", err), code end
