@@ -9,7 +9,9 @@
 -- Lookup order for a file named by an entry (say
 -- "tflite/mobilenet_v2_1.0_224_quant.tflite"):
 --
--- 1. an explicit path (`{model = "/some/file.tflite"}`) is used as given;
+-- 1. an explicit path (`{model = "/some/file.tflite"}`) is used as given; a
+--    relative one that does not exist from the current directory
+--    ("tflite/x.tflite") is looked up in the directories below;
 -- 2. each directory of `GLIMPSE_MODEL_PATH` (colon-separated);
 -- 3. `./models` and `./../shared/models` (relative to the current directory);
 -- 4. `models` and `../shared/models` relative to the module root (the
@@ -253,8 +255,14 @@ function M.find(name_or_path)
     if not p then return nil, err, code end
     return p, e
   end
+  if exists(name_or_path) then return name_or_path, M.entry_for_path(name_or_path) end
   if looks_like_path(name_or_path) then
-    if exists(name_or_path) then return name_or_path, M.entry_for_path(name_or_path) end
+    if name_or_path:sub(1, 1) ~= "/" and name_or_path:sub(1, 2) ~= "./" then
+      -- a relative path such as "tflite/x.tflite" is also looked up in the
+      -- model directories
+      local p = M.find_file(name_or_path, nil)
+      if p then return p, M.entry_for_path(p) end
+    end
     return nil, "catalog: model file '" .. name_or_path .. "' not found", "EIO"
   end
   return M.get(name_or_path)
