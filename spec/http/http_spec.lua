@@ -138,4 +138,22 @@ describe("glimpse.http", function()
     assert.equal("EFORMAT", code)
     assert.is_nil((http.base64_decode("Zm9")))
   end)
+
+  describe("over TLS", function()
+    local tls
+    setup(function() tls = control.start{ key = "sk-http-spec", tls = true } end)
+    teardown(function() tls:stop() end)
+
+    it("verifies the peer: a self-signed certificate is a TLS error", function()
+      local res, err, code = http.request{ url = tls.root .. "/control/log", timeout = 5 }
+      assert.is_nil(res)
+      assert.matches("^http: TLS error with 127%.0%.0%.1:" .. tls.port .. ": ", err)
+      assert.equal("ENET", code)
+    end)
+
+    it("trusts a certificate given as ca_file", function()
+      local res = assert(http.request{ url = tls.root .. "/control/log", timeout = 5, ca_file = tls.ca_file })
+      assert.equal(200, res.status)
+    end)
+  end)
 end)

@@ -31,12 +31,20 @@ local function script_path()
 end
 
 --- Start a server. opts: key (expected bearer key; nil = no auth check),
--- lifetime (s, default 120), idle (s, default 30).
+-- lifetime (s, default 120), idle (s, default 30), tls (true: HTTPS with the
+-- self-signed certificate in spec/http/fixtures; `server.ca_file` names it).
 function M.start(opts)
   opts = opts or {}
-  local cmd = string.format("%s %q --port 0 --lifetime %d --idle %d%s", python(), script_path(),
+  local tls = ""
+  local ca_file
+  if opts.tls then
+    local dir = script_path():gsub("/server/openai_server%.py$", "/http/fixtures")
+    ca_file = dir .. "/localhost-cert.pem"
+    tls = string.format(" --tls-cert %q --tls-key %q", ca_file, dir .. "/localhost-key.pem")
+  end
+  local cmd = string.format("%s %q --port 0 --lifetime %d --idle %d%s%s", python(), script_path(),
     opts.lifetime or 120, opts.idle or 30,
-    opts.key and string.format(" --key %q", opts.key) or "")
+    opts.key and string.format(" --key %q", opts.key) or "", tls)
   local p = assert(io.popen(cmd, "r"))
   local line = p:read("l")
   local port = line and tonumber(line:match("^PORT (%d+)$"))
@@ -44,15 +52,15 @@ function M.start(opts)
     p:close()
     error("test server did not start: " .. tostring(line))
   end
-  local self = setmetatable({ proc = p, port = port }, Server)
-  self.root = "http://127.0.0.1:" .. port
+  local self = setmetatable({ proc = p, port = port, ca_file = ca_file }, Server)
+  self.root = (ca_file and "https" or "http") .. "://127.0.0.1:" .. port
   self.base_url = self.root .. "/v1"
   return self
 end
 
 function Server:control(method, path, body)
   local res, err = http.request{
-    method = method, url = self.root .. path, timeout = 10,
+    method = method, url = self.root .. path, timeout = 10, ca_file = self.ca_file,
     headers = body and { ["Content-Type"] = "application/json" } or nil,
     body = body and assert(cjson.encode(body)) or nil,
   }

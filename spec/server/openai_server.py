@@ -2,6 +2,7 @@
 """A strict OpenAI-compatible Chat Completions server for the specs (stdlib only).
 
     python3 spec/server/openai_server.py [--port 0] [--key KEY] [--lifetime 120] [--idle 30]
+                                         [--tls-cert PEM --tls-key PEM]
 
 Prints "PORT <n>" on stdout once it listens on 127.0.0.1, then serves until
 POST /control/shutdown, `--lifetime` seconds in all, or `--idle` seconds
@@ -571,9 +572,19 @@ def main():
     ap.add_argument("--key", default=None)
     ap.add_argument("--lifetime", type=float, default=120)
     ap.add_argument("--idle", type=float, default=30)
+    ap.add_argument("--tls-cert", default=None)
+    ap.add_argument("--tls-key", default=None)
     a = ap.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    if a.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     srv.daemon_threads = True
+    # A client that drops a connection (a failed TLS handshake, a timeout)
+    # is part of the tests, not an error worth a traceback.
+    srv.handle_error = lambda request, client_address: None
     srv.state = State(a.key)
     start = time.time()
 
