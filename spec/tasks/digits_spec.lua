@@ -28,3 +28,38 @@ describe("glimpse.tasks.digits #models", function()
     assert.are.equal(9, (assert(tasks.digits(big))))
   end)
 end)
+
+describe("glimpse.tasks.digits on digits that are not MNIST-framed #models", function()
+  local nine
+
+  setup(function()
+    nine = assert(glimpse.image.load(H.image_path("mnist_nine.bmp")))
+  end)
+
+  -- the nine drawn `scale` times larger at (x, y) on a w x h black canvas
+  local function canvas(w, h, x, y, scale)
+    local big = assert(nine:resize(28 * scale, 28 * scale, { filter = "bilinear" }))
+    local c = glimpse.image.new(w, h, 1)
+    for yy = 0, big.height - 1 do
+      for xx = 0, big.width - 1 do c:set(x + xx, y + yy, big:get(xx, yy)) end
+    end
+    return c
+  end
+
+  it("finds, frames and centres a small digit off to one side of a large image", function()
+    local img = canvas(400, 300, 280, 10, 3)
+    assert.are.equal(9, (assert(tasks.digits(img))))
+    -- the framing: 28x28, the digit inside a black border
+    local n = require("glimpse.tasks.digits").mnist_normalise(img)
+    assert.are.equal(28, n.width)
+    assert.are.equal(28, n.height)
+    assert.are.equal(0, n:get(0, 0))
+    assert.are.equal(0, n:get(27, 27))
+  end)
+
+  it("leaves a blank image as it is and still answers", function()
+    local d, p = assert(tasks.digits(glimpse.image.new(50, 50, 1)))
+    assert.is_true(d >= 0 and d <= 9)
+    assert.is_true(p > 0 and p <= 1)
+  end)
+end)

@@ -77,6 +77,7 @@ function M.check_opts(fname, opts, known, argn)
     return v == false or (type(v) == "table" and type(v.get) == "function")
   end, "false or a cache from glimpse.catalog.new_cache")
   check("invert", function(v) return type(v) == "boolean" end, "a boolean")
+  check("center", function(v) return type(v) == "boolean" end, "a boolean")
   check("model", function(v) return type(v) == "string" or catalog.is_model(v) end,
     "a catalogue name, a model file path or a glimpse.Model")
   return opts
