@@ -102,6 +102,17 @@ describe("glimpse.classify #models", function()
     assert.are.equal(1, catalog.default_cache:count())
   end)
 
+  it("runs with more threads to the same result, cached apart", function()
+    local cache = catalog.new_cache(4)
+    local a = assert(glimpse.classify(load("cat.bmp"), { k = 3, cache = cache }))
+    local b = assert(glimpse.classify(load("cat.bmp"), { k = 3, cache = cache, threads = 2 }))
+    assert.are.equal(2, cache:count())
+    for i = 1, 3 do
+      assert.are.equal(a[i].index, b[i].index)
+      assert.is_true(math.abs(a[i].score - b[i].score) < 1e-4) -- summation order may differ
+    end
+  end)
+
   it("classifies an RGBA image the same way as the RGB one", function()
     local img = load("cat.bmp")
     local rgba = assert(img:convert("rgba"))
