@@ -115,6 +115,31 @@ describe("bin/glimpse", function()
       assert.equal("chickadee", lines[3].labels[1].label)
     end)
 
+    it("draws a progress bar on stderr only when it is a terminal", function()
+      if not os.execute("command -v script >/dev/null 2>&1") then
+        pending("script(1) is not installed")
+        return
+      end
+      -- script(1) gives the command a terminal; stdout is redirected to a file
+      -- inside it, so only stderr reaches the terminal
+      local outfile = glimpse_spec.tmpname(".txt")
+      local cmd = "lua5.4 bin/glimpse classify -k 1 " .. q(CAT) .. " " .. q(BIRD) .. " >" .. q(outfile)
+      local p = io.popen("script -qec " .. q(cmd) .. " /dev/null </dev/null", "r")
+      local tty = p:read("a")
+      p:close()
+      local out = glimpse_spec.read_file(outfile)
+      os.remove(outfile)
+      assert.matches("%[#+%.*%] 1/2", tty)
+      assert.is_nil(out:find("[#", 1, true))
+      assert.matches("Egyptian cat", out, 1, true)
+      -- -q turns it off
+      p = io.popen("script -qec " .. q(cmd:gsub("classify", "classify -q")) .. " /dev/null </dev/null", "r")
+      tty = p:read("a")
+      p:close()
+      os.remove(outfile)
+      assert.is_nil(tty:find("[#", 1, true))
+    end)
+
     it("recurses into directories and writes --out", function()
       local dir = glimpse_spec.tmpname("")
       assert(os.execute("mkdir -p " .. q(dir .. "/sub")))

@@ -239,6 +239,8 @@ function M.describe(img, opts)
     result.timings.nlp = ms(t0)
   end
   result.timings.total = ms(t_start)
+  -- an image this call decoded is released now, not at the next collection
+  if path and img.free then img:free() end
   return result
 end
 
