@@ -165,9 +165,6 @@ function M.entities(text, opts)
   -- 1. patterns ----------------------------------------------------------
   do
     local spans = patterns.scan(text)
-    -- token lookup by start byte for speed
-    local at = {}
-    for k = 1, n do at[toks[k].start] = k end
     local k = 1
     for _, sp in ipairs(spans) do
       local kind, s, e = sp[1], sp[2], sp[3]
@@ -189,7 +186,6 @@ function M.entities(text, opts)
         end
       end
     end
-    local _ = at
   end
 
   -- 2. TEXT --------------------------------------------------------------
@@ -534,11 +530,22 @@ function M.entities(text, opts)
     end
   end
 
-  table.sort(out, function(a, b)
-    if a.start ~= b.start then return a.start < b.start end
-    return a.type < b.type
-  end)
-  return out, toks
+  -- text order: every entity starts at a token start, so bucket by token
+  local by_start = {}
+  for _, e in ipairs(out) do
+    local b = by_start[e.start]
+    if b then b[#b + 1] = e else by_start[e.start] = { e } end
+  end
+  local sorted = {}
+  for k = 1, n do
+    local b = by_start[toks[k].start]
+    if b then
+      if #b > 1 then table.sort(b, function(x, y) return x.type < y.type end) end
+      for _, e in ipairs(b) do sorted[#sorted + 1] = e end
+      by_start[toks[k].start] = nil
+    end
+  end
+  return sorted, toks
 end
 
 return M

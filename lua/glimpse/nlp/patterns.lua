@@ -126,67 +126,39 @@ end
 local plate_dash = up_alnum ^ 1 * ("-" * up_alnum ^ 1) ^ -2 * eow
 local plate_space = up_alnum ^ 1 * (" " * up_alnum ^ 1) ^ -2 * eow
 
-local function span(kind, pat, check)
-  local cap = Cp() * C(pat) * Cp()
-  if check then
-    return Cmt(cap, function(_, pos, s, txt, e)
-      if check(txt) then return pos, s, txt, e end
-      return false
-    end) / function(s, _, e) return { kind, s, e - 1 } end
-  end
-  return cap / function(s, _, e) return { kind, s, e - 1 } end
+local function span(kind, pat)
+  return Cp() * pat * Cp() / function(s, e) return { kind, s, e - 1 } end
 end
 
 local entity = span("MONEY", money) + span("PERCENT", percent) + span("DATE", date)
-  + span("TIME", time) + span("YEAR", year_only) + span("PLATE", plate_dash, plate_ok)
-
-local skip = (alnum ^ 1 + utf8_char) * Cp()
-local entity_at = entity * Cp()
+  + span("TIME", time) + span("YEAR", year_only) + span("PLATE", plate_dash)
 
 -- After "plate"/"registration": space-separated plates too.
 local plate_context = (ci "plate" + ci "registration" + ci "tag") * (ci "s") ^ -1 * S " :\"'" ^ 1
   * (alts({ "reading", "reads", "says", "number", "shows", "with" }, ci) * S " :\"'" ^ 1) ^ -1
-local plate_at = plate_context * span("PLATE", plate_space, plate_ok) * Cp()
 
--- One match per position (a single table capture over a megabyte of text
--- would overflow LPeg's capture stack at the match-time checks).
-local function scan_with(pat, text, out)
-  local pos, len = 1, #text
-  while pos <= len do
-    local cap, nxt = lpeg.match(pat, text, pos)
-    if cap then
-      out[#out + 1] = cap
-      pos = nxt
-    else
-      pos = lpeg.match(skip, text, pos) or (pos + 1)
-    end
-  end
-  return out
-end
+-- One pass over the text: at each word start try an entity, else skip the
+-- word (or one character). Plate candidates are checked in Lua afterwards,
+-- not with match-time captures, which would overflow LPeg's capture stack
+-- inside a table capture over a megabyte of text.
+local skip = alnum ^ 1 + utf8_char
+local plate_any = up_alnum ^ 1 * (S "- " * up_alnum ^ 1) ^ -2 * eow
+local scanner = Ct((plate_context * span("PLATE_CTX", plate_any) + entity + skip) ^ 0)
 
 --- Scans text for MONEY, PERCENT, DATE, TIME, YEAR and PLATE spans.
 -- @treturn {{kind, start, stop}, ...} in text order, non-overlapping
 function M.scan(text)
-  local found = scan_with(entity_at, text, {})
-  local extra = text:find("[Pp][Ll][Aa][Tt][Ee]") or text:find("[Rr]egistration") or text:find("[Tt]ag")
-  extra = extra and scan_with(plate_at, text, {}) or {}
-  if #extra > 0 then
-    for _, e in ipairs(extra) do
-      local overlap = false
-      for _, f in ipairs(found) do
-        if not (e[3] < f[2] or e[2] > f[3]) then
-          overlap = true
-          if f[1] == "PLATE" or f[1] == "YEAR" then f[1], f[2], f[3] = e[1], e[2], e[3] end
-        end
-      end
-      if not overlap then found[#found + 1] = e end
-    end
-    table.sort(found, function(a, b) return a[2] < b[2] end)
-  end
-  -- drop spans swallowed by a wider one after the merge
-  local out, last = {}, 0
+  local found = lpeg.match(scanner, text) or {}
+  local out = {}
   for _, f in ipairs(found) do
-    if f[2] > last then out[#out + 1] = f last = f[3] end
+    if f[1] == "PLATE" or f[1] == "PLATE_CTX" then
+      if plate_ok(text:sub(f[2], f[3])) then
+        f[1] = "PLATE"
+        out[#out + 1] = f
+      end
+    else
+      out[#out + 1] = f
+    end
   end
   return out
 end

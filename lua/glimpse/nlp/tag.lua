@@ -55,9 +55,13 @@ local function analyse(lex, tok)
   if CLOSED[w] then tok._closed = CLOSED[w] end
   local cands = lemma_mod.candidates(w)
   tok._cands = cands
-  local mask = 0
-  for p, l in pairs(cands) do
-    if l then mask = mask | BIT[p] end
+  local mask = cands._mask
+  if not mask then
+    mask = 0
+    for p, l in pairs(cands) do
+      if BIT[p] and l then mask = mask | BIT[p] end
+    end
+    cands._mask = mask
   end
   tok._mask = mask
 end

@@ -106,14 +106,24 @@ function M.tokenize(text)
   while i <= len do
     local c, l = class_at(i)
     if c == "W" then
-      i = i + l
+      local _, e = find(text, "^[ \t\r\n\f\v]+", i)
+      i = (e or i) + 1
     elseif c == "L" or c == "D" then
       -- A run of letters/digits, joined across inner hyphens, apostrophes,
       -- ampersands and decimal/thousand separators between digits.
       local j = i + l
       local has_alpha, has_digit = c == "L", c == "D"
       while j <= len do
+        -- fast path over plain ASCII letters and digits
+        local _, e = find(text, "^%w+", j)
+        if e then
+          local run = sub(text, j, e)
+          if not has_alpha and find(run, "%a") then has_alpha = true end
+          if not has_digit and find(run, "%d") then has_digit = true end
+          j = e + 1
+        end
         local c2, l2 = class_at(j)
+        if c2 == nil then break end
         if c2 == "L" or c2 == "D" then
           if c2 == "L" then has_alpha = true else has_digit = true end
           j = j + l2
