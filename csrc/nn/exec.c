@@ -62,8 +62,7 @@ static glim_status prepare_nodes(glim_graph *g, glim_error *err)
                                       "output '%s' is already produced by node '%s'", t->name,
                                       g->nodes[t->producer].name);
         }
-        n->scratch = 0;
-        n->state = NULL;
+        n->scratch = 0; /* n->state survives: shapes are static, so ops reuse it */
         glim_status st = vt->prepare(g, n, err);
         if (st != GLIM_OK) return st;
         for (int k = 0; k < n->noutputs; k++) {

@@ -11,9 +11,12 @@
  *
  * Fast path: the weights viewed as a [Cout x K] matrix (K = KH*KW*Cin,
  * ordered ky, kx, ci) multiply the im2col matrix [OH*OW x K] of each image
- * through cblas_sgemm (one GEMM without im2col for 1x1 stride-1 unpadded
- * convs); bias and the fused activation follow in one pass over the output.
- * The im2col matrix is built in bands of output rows to bound the scratch.
+ * (the input itself for 1x1 stride-1 unpadded convs). Where the packed
+ * kernel of gemm.c wins (K and Cout up to MobileNet sizes) it runs with the
+ * weights packed once at prepare and bias + clamp fused into its stores;
+ * otherwise cblas_sgemm runs and bias + activation follow in one pass. The
+ * im2col matrix is built in bands of output rows to bound the scratch; rows
+ * are split across the graph's threads.
  */
 #include "kernel.h"
 
@@ -45,6 +48,14 @@ static int is_pointwise(const glim_conv2d_params *p, const conv_dims *d)
 {
     return d->kh == 1 && d->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
            p->pad_top == 0 && p->pad_left == 0 && p->pad_bottom == 0 && p->pad_right == 0;
+}
+
+/* The packed kernel reads the whole K of each row from L1/L2; beyond these
+ * sizes OpenBLAS's cache blocking wins. */
+static int use_packed(const conv_dims *d)
+{
+    int64_t K = d->kh * d->kw * d->cin;
+    return K <= 1024 && d->cout * K <= (1 << 20);
 }
 
 static int64_t band_rows(const conv_dims *d)
@@ -102,6 +113,14 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
     dims_of(g, n, &d);
     if (!is_pointwise(p, &d))
         n->scratch = (size_t)(band_rows(&d) * d.ow * d.kh * d.kw * d.cin) * sizeof(float);
+    if (use_packed(&d) && !n->state) {
+        glim_packed *pk = glim_graph_pool_alloc(g, sizeof *pk);
+        if (!pk) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
+        glim_status ps = glim_pack_weights(g, w->data, b ? b->data : NULL, d.cout,
+                                           d.kh * d.kw * d.cin, pk);
+        if (ps != GLIM_OK) return glim_node_fail(n, err, ps, "cannot pack the weights");
+        n->state = pk;
+    }
     return GLIM_OK;
 }
 
@@ -171,6 +190,30 @@ static void im2col(const glim_conv2d_params *p, const conv_dims *d, const float 
         }
 }
 
+typedef struct conv_job {
+    const glim_conv2d_params *p;
+    const conv_dims *d;
+    const glim_packed *pk;
+    const float *a;  /* GEMM rows (input or im2col band) */
+    const float *xn; /* image, for im2col */
+    float *col;
+    float *y;
+    int64_t lda, oy0;
+    float lo, hi;
+} conv_job;
+
+static void gemm_rows(void *arg, int64_t m0, int64_t m1)
+{
+    const conv_job *j = arg;
+    glim_gemm_packed(j->a, j->lda, j->pk, j->y, j->d->cout, m0, m1, j->lo, j->hi);
+}
+
+static void im2col_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const conv_job *j = arg;
+    im2col(j->p, j->d, j->xn, j->col + (r0 - j->oy0) * j->d->ow * j->lda, r0, r1);
+}
+
 static void conv_eval(glim_graph *g, const glim_node *n)
 {
     const glim_conv2d_params *p = n->params;
@@ -185,25 +228,41 @@ static void conv_eval(glim_graph *g, const glim_node *n)
         glim_conv2d_ref(p, x, w, b, y, d.n, d.h, d.w, d.cin, d.oh, d.ow, d.cout, d.kh, d.kw);
         return;
     }
+    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0};
+    int clamp = glim_act_range(p->act, &j.lo, &j.hi);
+    if (!clamp) glim_act_range(GLIM_ACT_NONE, &j.lo, &j.hi);
+    int64_t grain = 64;
     if (is_pointwise(p, &d)) {
         int64_t M = d.n * d.h * d.w;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K, 1.f, x,
-                    (int)K, w, (int)K, 0.f, y, (int)d.cout);
-        bias_act(y, M, d.cout, b, p->act);
+        if (j.pk) {
+            glim_parallel_for(g, M, grain, gemm_rows, &j);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K,
+                        1.f, x, (int)K, w, (int)K, 0.f, y, (int)d.cout);
+            bias_act(y, M, d.cout, b, p->act);
+        }
+        if (j.pk && !clamp) glim_apply_act(y, M * d.cout, p->act);
         return;
     }
-    float *col = n->scratch_data;
     int64_t band = band_rows(&d);
     for (int64_t nn = 0; nn < d.n; nn++) {
-        const float *xn = x + nn * d.h * d.w * d.cin;
+        j.xn = x + nn * d.h * d.w * d.cin;
         for (int64_t oy = 0; oy < d.oh; oy += band) {
             int64_t oy1 = oy + band < d.oh ? oy + band : d.oh;
             int64_t M = (oy1 - oy) * d.ow;
             float *yb = y + ((nn * d.oh + oy) * d.ow) * d.cout;
-            im2col(p, &d, xn, col, oy, oy1);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K,
-                        1.f, col, (int)K, w, (int)K, 0.f, yb, (int)d.cout);
-            bias_act(yb, M, d.cout, b, p->act);
+            j.oy0 = oy;
+            glim_parallel_for(g, oy1 - oy, 1, im2col_rows, &j);
+            if (j.pk) {
+                j.a = j.col;
+                j.y = yb;
+                glim_parallel_for(g, M, grain, gemm_rows, &j);
+                if (!clamp) glim_apply_act(yb, M * d.cout, p->act);
+            } else {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K,
+                            1.f, j.col, (int)K, w, (int)K, 0.f, yb, (int)d.cout);
+                bias_act(yb, M, d.cout, b, p->act);
+            }
         }
     }
 }

@@ -87,6 +87,19 @@ glim_status glim_check_act(const glim_node *n, glim_activation act, glim_error *
 typedef void (*glim_range_fn)(void *ctx, int64_t begin, int64_t end);
 void glim_parallel_for(glim_graph *g, int64_t total, int64_t grain, glim_range_fn fn, void *ctx);
 
+/* Weights packed for glim_gemm_packed (gemm.c): panels of 16 columns. */
+typedef struct glim_packed {
+    int64_t n, k, npanels;
+    float *data; /* [npanels][k][16] */
+    float *bias; /* [npanels * 16], zero where absent */
+} glim_packed;
+/* Pack w [n, k] (and bias [n] or NULL) into graph-pool memory. */
+glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, int64_t n,
+                              int64_t k, glim_packed *out);
+/* C[i, :n] = clamp(bias + A[i, :k] · Wᵀ, lo, hi) for rows [m0, m1). */
+void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *c, int64_t ldc,
+                      int64_t m0, int64_t m1, float lo, float hi);
+
 /* Thread pool (threads.c). */
 struct glim_threads *glim_threads_new(int n);
 void glim_threads_free(struct glim_threads *t);

@@ -29,8 +29,9 @@ static glim_status mean_prepare(glim_graph *g, glim_node *n, glim_error *err)
     glim_gtensor *x = glim_in(g, n, 0);
     if (p->naxes < 0 || p->naxes > 8)
         return glim_node_fail(n, err, GLIM_EINVAL, "%d axes", p->naxes);
-    mean_state *s = glim_graph_pool_alloc(g, sizeof *s);
+    mean_state *s = n->state ? n->state : glim_graph_pool_alloc(g, sizeof *s);
     if (!s) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
+    memset(s, 0, sizeof *s);
     s->rank = x->ndim;
     memcpy(s->shape, x->shape, sizeof s->shape);
     for (int i = 0; i < p->naxes; i++) {

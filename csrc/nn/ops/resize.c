@@ -80,9 +80,9 @@ static glim_status rs_prepare(glim_graph *g, glim_node *n, glim_error *err)
                               (long long)oh, (long long)ow);
     if (x->shape[1] < 1 || x->shape[2] < 1)
         return glim_node_fail(n, err, GLIM_EINVAL, "input is empty");
-    rs_state *s = glim_graph_pool_alloc(g, sizeof *s);
-    if (s) s->ys = glim_graph_pool_alloc(g, (size_t)oh * sizeof(rs_axis));
-    if (s) s->xs = glim_graph_pool_alloc(g, (size_t)ow * sizeof(rs_axis));
+    rs_state *s = n->state ? n->state : glim_graph_pool_alloc(g, sizeof *s);
+    if (s && !n->state) s->ys = glim_graph_pool_alloc(g, (size_t)oh * sizeof(rs_axis));
+    if (s && !n->state) s->xs = glim_graph_pool_alloc(g, (size_t)ow * sizeof(rs_axis));
     if (!s || !s->ys || !s->xs) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
     int nearest = n->op == GLIM_OP_RESIZE_NEAREST;
     axis_table(s->ys, oh, x->shape[1], p, nearest);

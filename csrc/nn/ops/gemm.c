@@ -1,0 +1,160 @@
+/*
+ * gemm.c — a packed single-precision GEMM for convolutions:
+ *
+ *   C[i, j] = act( bias[j] + sum_k A[i, k] * W[j, k] )   for rows i in [m0, m1)
+ *
+ * A is row-major with leading dimension lda (an NHWC activation or its
+ * im2col matrix: one row per output pixel), W is the op's [N, K] weight
+ * matrix, packed once at prepare into panels of 16 columns ([K][16] each,
+ * zero-padded past N) so that the inner loop reads it contiguously.
+ *
+ * Why not only cblas_sgemm: MobileNet-style 1x1 convolutions have small K
+ * (16..64) and small N at large M, where OpenBLAS spends much of its time
+ * packing A and on edge cases; this kernel reads A in place and fuses the
+ * bias and clamp activation into the store. The micro-kernel holds a 6x16
+ * block of C in 12 AVX2 registers (the classic Haswell register tile) and
+ * performs one broadcast and two FMAs per row per k. Rows are processed in
+ * blocks sized to keep A in L2 while every panel is swept.
+ * Without AVX2+FMA the same loops run in plain C.
+ */
+#include "kernel.h"
+
+#include <string.h>
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define GEMM_AVX2 1
+#endif
+
+#define NR 16
+#define MR 6
+
+glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, int64_t n,
+                              int64_t k, glim_packed *out)
+{
+    int64_t np = (n + NR - 1) / NR;
+    size_t bytes;
+    if (!glim_mul_size((size_t)(np * NR), (size_t)k * sizeof(float), &bytes)) return GLIM_ELIMIT;
+    out->n = n;
+    out->k = k;
+    out->npanels = np;
+    out->data = glim_graph_pool_alloc(g, bytes);
+    out->bias = glim_graph_pool_alloc(g, (size_t)(np * NR) * sizeof(float));
+    if (!out->data || !out->bias) return GLIM_ENOMEM;
+    for (int64_t p = 0; p < np; p++) {
+        float *dst = out->data + p * k * NR;
+        for (int64_t kk = 0; kk < k; kk++)
+            for (int j = 0; j < NR; j++) {
+                int64_t col = p * NR + j;
+                dst[kk * NR + j] = col < n ? w[col * k + kk] : 0.f;
+            }
+    }
+    for (int64_t j = 0; j < np * NR; j++) out->bias[j] = (bias && j < n) ? bias[j] : 0.f;
+    return GLIM_OK;
+}
+
+/* Store a 16-wide row of results, clamped, masking columns past `cols`. */
+static inline void store_row(float *c, const float *v, int cols, float lo, float hi)
+{
+    for (int j = 0; j < cols; j++) {
+        float x = v[j];
+        c[j] = x < lo ? lo : (x > hi ? hi : x);
+    }
+}
+
+#ifdef GEMM_AVX2
+static void kernel_6x16(const float *a, int64_t lda, const float *b, const float *bias, int64_t k,
+                        float *c, int64_t ldc, int rows, int cols, float lo, float hi)
+{
+    __m256 c00 = _mm256_loadu_ps(bias), c01 = _mm256_loadu_ps(bias + 8);
+    __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+    __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
+    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda,
+                *a5 = a + 5 * lda;
+    /* rows past `rows` read row 0 again (their results are not stored) */
+    if (rows < 2) a1 = a0;
+    if (rows < 3) a2 = a0;
+    if (rows < 4) a3 = a0;
+    if (rows < 5) a4 = a0;
+    if (rows < 6) a5 = a0;
+    for (int64_t kk = 0; kk < k; kk++) {
+        __m256 b0 = _mm256_load_ps(b + kk * NR), b1 = _mm256_load_ps(b + kk * NR + 8);
+        __m256 x;
+        x = _mm256_broadcast_ss(a0 + kk);
+        c00 = _mm256_fmadd_ps(x, b0, c00);
+        c01 = _mm256_fmadd_ps(x, b1, c01);
+        x = _mm256_broadcast_ss(a1 + kk);
+        c10 = _mm256_fmadd_ps(x, b0, c10);
+        c11 = _mm256_fmadd_ps(x, b1, c11);
+        x = _mm256_broadcast_ss(a2 + kk);
+        c20 = _mm256_fmadd_ps(x, b0, c20);
+        c21 = _mm256_fmadd_ps(x, b1, c21);
+        x = _mm256_broadcast_ss(a3 + kk);
+        c30 = _mm256_fmadd_ps(x, b0, c30);
+        c31 = _mm256_fmadd_ps(x, b1, c31);
+        x = _mm256_broadcast_ss(a4 + kk);
+        c40 = _mm256_fmadd_ps(x, b0, c40);
+        c41 = _mm256_fmadd_ps(x, b1, c41);
+        x = _mm256_broadcast_ss(a5 + kk);
+        c50 = _mm256_fmadd_ps(x, b0, c50);
+        c51 = _mm256_fmadd_ps(x, b1, c51);
+    }
+    __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int r = 0; r < rows; r++) {
+        __m256 v0 = _mm256_min_ps(_mm256_max_ps(acc[r][0], vlo), vhi);
+        __m256 v1 = _mm256_min_ps(_mm256_max_ps(acc[r][1], vlo), vhi);
+        float *cr = c + r * ldc;
+        if (cols == NR) {
+            _mm256_storeu_ps(cr, v0);
+            _mm256_storeu_ps(cr + 8, v1);
+        } else {
+            float tmp[NR];
+            _mm256_storeu_ps(tmp, v0);
+            _mm256_storeu_ps(tmp + 8, v1);
+            memcpy(cr, tmp, (size_t)cols * sizeof(float));
+        }
+    }
+}
+#endif
+
+static void kernel_plain(const float *a, int64_t lda, const float *b, const float *bias,
+                         int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi)
+{
+    for (int r = 0; r < rows; r++) {
+        float acc[NR];
+        memcpy(acc, bias, sizeof acc);
+        const float *ar = a + r * lda;
+        for (int64_t kk = 0; kk < k; kk++)
+            for (int j = 0; j < NR; j++) acc[j] += ar[kk] * b[kk * NR + j];
+        store_row(c + r * ldc, acc, cols, lo, hi);
+    }
+}
+
+void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *c, int64_t ldc,
+                      int64_t m0, int64_t m1, float lo, float hi)
+{
+    const int64_t K = w->k;
+    /* rows per block: keep the A block within ~256 KB */
+    int64_t mb = K ? (256 * 1024) / (K * (int64_t)sizeof(float)) : 1024;
+    mb = mb / MR * MR;
+    if (mb < MR) mb = MR;
+    for (int64_t i0 = m0; i0 < m1; i0 += mb) {
+        int64_t i1 = i0 + mb < m1 ? i0 + mb : m1;
+        for (int64_t p = 0; p < w->npanels; p++) {
+            const float *bp = w->data + p * K * NR;
+            const float *bias = w->bias + p * NR;
+            int cols = (int)(w->n - p * NR < NR ? w->n - p * NR : NR);
+            for (int64_t i = i0; i < i1; i += MR) {
+                int rows = (int)(i1 - i < MR ? i1 - i : MR);
+#ifdef GEMM_AVX2
+                kernel_6x16(a + i * lda, lda, bp, bias, K, c + i * ldc + p * NR, ldc, rows, cols,
+                            lo, hi);
+#else
+                kernel_plain(a + i * lda, lda, bp, bias, K, c + i * ldc + p * NR, ldc, rows, cols,
+                             lo, hi);
+#endif
+            }
+        }
+    }
+    (void)kernel_plain;
+}
