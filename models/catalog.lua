@@ -22,7 +22,7 @@
 --                resize filter ("bilinear" | "area" | ...), fit ("stretch":
 --                resize to the input size; "letterbox": keep the aspect
 --                ratio and pad)
---   normalize    {quantized = true}: uint8 pixels 0..255 go in as they are
+--   normalize    {quantized = "uint8 0..255"}: uint8 pixels go in as they are
 --                (the model's input quantization does the rest);
 --                otherwise {mean = {...}, std = {...}, scale = s}:
 --                value = (pixel * scale - mean) / std per channel
@@ -87,7 +87,7 @@ local function quant_rgb(size)
   }
 end
 
-local QUANT = { quantized = true }
+local QUANT = { quantized = "uint8 0..255" } -- pixels go in as they are
 
 return {
   {
