@@ -178,6 +178,18 @@ describe("glimpse.llm.client", function()
       assert.equal("EHTTP", code)
     end)
 
+    it("a missing key for the hosted API fails before any request", function()
+      local sent = false
+      local c = llm.client{ api_key = false, base_url = "https://api.openai.com/v1",
+        transport = function() sent = true end }
+      local r, err, code, e = c:chat("Hi")
+      assert.is_nil(r)
+      assert.equal("llm: no API key (set OPENAI_API_KEY or pass api_key)", err)
+      assert.equal("EHTTP", code)
+      assert.equal("auth", e.type)
+      assert.is_false(sent)
+    end)
+
     it("a missing key is an auth error", function()
       local r, err, _, e = client{ api_key = false }:chat("Hi")
       assert.is_nil(r)

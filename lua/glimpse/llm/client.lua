@@ -313,6 +313,12 @@ end
 
 -- POST `body_table` to `path`; the decoded reply, or the failure tuple.
 function Client:_post(path, body_table, opts)
+  if not secrets[self] and self.profile.needs_key and
+     (self.base_url == self.profile.base_url or not self.profile.base_url) then
+    -- the hosted API would answer 401: say what is missing without a round trip
+    return fail(new_error{ type = "auth", attempts = 0,
+      message = "llm: no API key (set OPENAI_API_KEY or pass api_key)" })
+  end
   local body = json.encode(body_table)
   local url = self:_url(path)
   local max_retries = opts.max_retries or self.max_retries
