@@ -45,28 +45,37 @@ local BIT = lexicon.POS_BIT
 
 local function is_cap(s) return s:find("^%u") ~= nil end
 
--- Initial analysis of a token: candidate tags (bits) and closed class.
-local function analyse(lex, tok)
-  local w = tok.text:lower()
-  tok._lower = w
-  if tok.kind == "punctuation" then tok._closed = "PUNCT" return end
-  if tok.kind == "symbol" then tok._closed = "SYM" return end
-  if tok.kind == "number" or patterns.number_word(w) then tok._closed = "NUM" return end
-  if CLOSED[w] then tok._closed = CLOSED[w] end
-  local cands = lemma_mod.candidates(w)
-  tok._cands = cands
-  local mask = cands._mask
-  if not mask then
-    mask = 0
+-- Per-word analysis (closed class, WordNet lemma candidates, POS bit mask),
+-- memoised by the token's exact text: a pure function of the lexicon.
+local info_memo, info_n = {}, 0
+local INFO_MAX = 100000
+
+local function analyse(tok)
+  local key = tok.text
+  local info = info_memo[key]
+  if info then tok._i = info return end
+  local w = key:lower()
+  info = { lower = w, mask = 0 }
+  if tok.kind == "punctuation" then info.closed = "PUNCT"
+  elseif tok.kind == "symbol" then info.closed = "SYM"
+  elseif tok.kind == "number" or patterns.number_word(w) then info.closed = "NUM"
+  else
+    info.closed = CLOSED[w]
+    local cands = lemma_mod.candidates(w)
+    info.cands = cands
+    local mask = 0
     for p, l in pairs(cands) do
       if BIT[p] and l then mask = mask | BIT[p] end
     end
-    cands._mask = mask
+    info.mask = mask
   end
-  tok._mask = mask
+  if info_n >= INFO_MAX then info_memo, info_n = {}, 0 end
+  info_memo[key] = info
+  info_n = info_n + 1
+  tok._i = info
 end
 
-local function has(tok, p) return (tok._mask or 0) & BIT[p] ~= 0 end
+local function has(tok, p) return tok._i.mask & BIT[p] ~= 0 end
 
 -- Suffix guesses for words WordNet does not know.
 local function guess(w)
@@ -82,9 +91,9 @@ end
 local function nominal_next(toks, i)
   local n = toks[i + 1]
   if not n then return false end
-  if n._closed then return n._closed == "NUM" end
+  if n._i.closed then return n._i.closed == "NUM" end
   if is_cap(n.text) then return true end
-  return has(n, "noun") or (n._mask or 0) == 0
+  return has(n, "noun") or (n._i.mask or 0) == 0
 end
 
 --- Adds `pos` and `lemma` to each token (in place) and returns the list.
@@ -99,19 +108,19 @@ function M.tag(tokens)
   local n = #tokens
   for i = 1, n do
     local t = tokens[i]
-    if lex then analyse(lex, t) else t._lower = t.text:lower() t._mask = 0 end
+    if lex then analyse(t) else t._i = { lower = t.text:lower(), mask = 0 } end
   end
   local sent_start = true
   for i = 1, n do
     local t = tokens[i]
-    local w = t._lower
+    local w = t._i.lower
     local prev = tokens[i - 1]
     local ppos = prev and prev.pos
-    local pw = prev and prev._lower
+    local pw = prev and prev._i.lower
     local pos
-    local closed = t._closed
+    local closed = t._i.closed
     local cap = is_cap(t.text) and t.kind == "word"
-    local known = closed or (t._mask or 0) ~= 0
+    local known = closed or (t._i.mask or 0) ~= 0
     if closed == "PUNCT" or closed == "SYM" or closed == "NUM" then
       pos = closed
     elseif cap and not sent_start and not (closed and (closed ~= "DET" or w ~= "a") and #t.text <= 1)
@@ -133,15 +142,15 @@ function M.tag(tokens)
       elseif w == "to" then
         local nx = tokens[i + 1]
         local nx2 = tokens[i + 2]
-        if nx and nx._mask and nx._mask & BIT.verb ~= 0 and not nx._closed
-            and (nx._mask & BIT.noun == 0 or not nx2 or (nx2._closed and nx2._closed ~= "NUM")) then
+        if nx and nx._i.mask and nx._i.mask & BIT.verb ~= 0 and not nx._i.closed
+            and (nx._i.mask & BIT.noun == 0 or not nx2 or (nx2._i.closed and nx2._i.closed ~= "NUM")) then
           pos = "PART"
         end
       elseif closed == "DET" and DET_PRON[w] and not nominal_next(tokens, i)
-          and not (tokens[i + 1] and (tokens[i + 1]._closed == "ADV" or has(tokens[i + 1], "adj"))) then
+          and not (tokens[i + 1] and (tokens[i + 1]._i.closed == "ADV" or has(tokens[i + 1], "adj"))) then
         pos = "PRON"
       elseif w == "that" and (ppos == "NOUN" or ppos == "VERB") and tokens[i + 1]
-          and (tokens[i + 1]._closed == "AUX" or has(tokens[i + 1], "verb")) then
+          and (tokens[i + 1]._i.closed == "AUX" or has(tokens[i + 1], "verb")) then
         pos = "PRON"
       elseif w == "there" then
         pos = "PRON"
@@ -152,7 +161,7 @@ function M.tag(tokens)
         pos = "ADP"
       end
     else
-      local m = t._mask or 0
+      local m = t._i.mask or 0
       if m == 0 then
         pos = guess(w)
       elseif m == BIT.noun then pos = "NOUN"
@@ -167,18 +176,18 @@ function M.tag(tokens)
         local ing = w:find("ing$") ~= nil
         local ed = w:find("ed$") ~= nil
         local nx = tokens[i + 1]
-        local next_ing = nx and nx._lower and nx._lower:find("ing$") and has(nx, "verb")
+        local next_ing = nx and nx._i.lower and nx._i.lower:find("ing$") and has(nx, "verb")
         local prev_plural = prev and ppos == "NOUN" and prev.lemma and prev.lemma ~= pw
-        if can_v and not after_det and nx and nx._closed == "DET" and ppos ~= "ADP" then
+        if can_v and not after_det and nx and nx._i.closed == "DET" and ppos ~= "ADP" then
           pos = "VERB" -- a determiner starts the object: "children watch a ..."
         elseif ppos == "AUX" and (ing or ed) and can_v then
           pos = "VERB"
         elseif (ppos == "PART" and (pw == "to" or pw == "not" or pw == "n't")) or (ppos == "AUX" and can_v and not can_a)
-            or (ppos == "PRON" and pw ~= "it" and can_v and prev and prev._closed == "PRON") then
+            or (ppos == "PRON" and pw ~= "it" and can_v and prev and prev._i.closed == "PRON") then
           pos = can_v and "VERB" or (can_n and "NOUN" or "ADJ")
         elseif ppos == "NOUN" and can_v and w:find("[^s]s$") and not prev_plural
-            and t._cands.verb and t._cands.verb ~= w
-            and not (nx and nx._closed == "PUNCT") then
+            and t._i.cands.verb and t._i.cands.verb ~= w
+            and not (nx and nx._i.closed == "PUNCT") then
           pos = "VERB" -- "a surfer carries"
         elseif prev_plural and can_v and not w:find("s$") then
           pos = "VERB" -- "dogs play"
@@ -195,7 +204,7 @@ function M.tag(tokens)
         elseif ed and can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") then
           pos = "VERB"
         elseif can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") and w:find("s$")
-            and t._cands.verb ~= w
+            and t._i.cands.verb ~= w
             and not (prev and prev.text:find("s$") and prev.text:lower() ~= "is") then
           pos = "VERB"
         elseif ppos == "AUX" and can_a then
@@ -222,14 +231,14 @@ function M.tag(tokens)
     else
       local key = pos == "NOUN" and "noun" or pos == "VERB" and "verb" or pos == "ADJ" and "adj"
         or pos == "ADV" and "adv"
-      t.lemma = (key and t._cands and t._cands[key]) or w
+      t.lemma = (key and t._i.cands and t._i.cands[key]) or w
     end
     sent_start = (pos == "PUNCT" and (w == "." or w == "!" or w == "?" or w == ":" or w == ";"
       or w == "(" or w == "\"" or w == "\226\128\156")) or (sent_start and pos == "PUNCT")
   end
   for i = 1, n do
     local t = tokens[i]
-    t._closed, t._cands, t._mask, t._lower = nil, nil, nil, nil
+    t._i = nil
   end
   return tokens
 end

@@ -117,18 +117,20 @@ function M.tokenize(text)
         -- fast path over plain ASCII letters and digits
         local _, e = find(text, "^%w+", j)
         if e then
-          local run = sub(text, j, e)
-          if not has_alpha and find(run, "%a") then has_alpha = true end
-          if not has_digit and find(run, "%d") then has_digit = true end
+          if not has_alpha and find(text, "^%d*%a", j) then has_alpha = true end
+          if not has_digit and find(text, "^%a*%d", j) then has_digit = true end
           j = e + 1
         end
-        local c2, l2 = class_at(j)
-        if c2 == nil then break end
+        local b = byte(text, j)
+        if not b then break end
+        local ab = b < 128 and ASCII[b]
+        if ab == "W" then break end -- the common case: a space ends the word
+        local c2, l2
+        if ab then c2, l2 = ab, 1 else c2, l2 = class_at(j) end
         if c2 == "L" or c2 == "D" then
           if c2 == "L" then has_alpha = true else has_digit = true end
           j = j + l2
-        else
-          local b = byte(text, j)
+        elseif b == 45 or b == 38 or b == 46 or b == 44 or b == 58 or b == 39 or b == 0xE2 then
           local nc = class_at(j + 1)
           local prevb = byte(text, j - 1)
           if (b == 45 or b == 38) and (nc == "L" or nc == "D") then -- - &
@@ -136,7 +138,8 @@ function M.tokenize(text)
           elseif (b == 46 or b == 44 or b == 58) and nc == "D" and prevb and prevb >= 48 and prevb <= 57
               and not has_alpha then -- 12.50 1,000 3:45
             j = j + 1
-          elseif (b == 39 or (b == 0xE2 and sub(text, j, j + 2) == "\226\128\153")) and nc == "L" then
+          elseif (b == 39 or (b == 0xE2 and sub(text, j, j + 2) == "\226\128\153"))
+              and class_at(j + (b == 39 and 1 or 3)) == "L" then
             -- apostrophe: keep "o'clock", split clitics
             local al = b == 39 and 1 or 3
             local rest = lower(sub(text, j + al, j + al + 2)):match("^%a+")
@@ -149,6 +152,8 @@ function M.tokenize(text)
           else
             break
           end
+        else
+          break
         end
       end
       local stop = j - 1
@@ -157,7 +162,7 @@ function M.tokenize(text)
       local nt_stop
       do
         local b = byte(text, j)
-        local al = b == 39 and 1 or (sub(text, j, j + 2) == "\226\128\153" and 3 or 0)
+        local al = b == 39 and 1 or (b == 0xE2 and sub(text, j, j + 2) == "\226\128\153" and 3 or 0)
         if al > 0 and lower(sub(text, j + al, j + al)) == "t" and lower(sub(word, -1)) == "n"
             and #word > 1 and not find(text, "^[%w]", j + al + 1) then
           stop = stop - 1
@@ -183,6 +188,7 @@ function M.tokenize(text)
       end
       local kind
       if not has_alpha then kind = "number"
+      elseif not has_digit then kind = "word"
       elseif has_digit and find(word, "^%d+%a+$") and
           (find(lower(word), "^%d*1st$") or find(lower(word), "^%d*2nd$") or
            find(lower(word), "^%d*3rd$") or find(lower(word), "^%d+th$")) then
@@ -207,7 +213,7 @@ function M.tokenize(text)
       local al = (b == 39) and 1 or ((sub(text, i, i + 2) == "\226\128\153") and 3 or 0)
       local prev = out[n]
       if al > 0 and prev and prev.stop == i - 1 then
-        local rest = sub(text, i + al):match("^%a+")
+        local rest = text:match("^%a+", i + al)
         if rest and CLITIC["'" .. lower(rest)] then
           push(i, i + al + #rest - 1, "word")
           i = i + al + #rest

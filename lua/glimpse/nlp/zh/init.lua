@@ -508,7 +508,15 @@ local function category_of(w)
   if pos and pos:sub(1, 1) ~= "n" then return nil end
   for _, h in ipairs(rules.HEADS) do
     local suffix = h[1]
-    if #w > #suffix and sub(w, -#suffix) == suffix then return h[2], w end
+    if #w > #suffix and sub(w, -#suffix) == suffix then
+      -- 上车, 射门: a verb or locative before the head is not a modifier
+      local pre = sub(w, 1, #w - #suffix)
+      local _, pp = segment.lookup(pre)
+      if utf8.len(pre) == 1 and pp and (pp:sub(1, 1) == "v" or pp == "f" or pp == "p" or pp == "d") then
+        return nil
+      end
+      return h[2], w
+    end
   end
   return nil
 end
@@ -536,6 +544,11 @@ local SEVERAL_WORDS = { ["很多"] = true, ["许多"] = true, ["好多"] = true,
   ["种种"] = true, ["各色"] = true, ["一排排"] = true, ["上百"] = true, ["上千"] = true,
   ["上万"] = true, ["成百上千"] = true, ["成千上万"] = true, ["数十"] = true, ["数百"] = true, ["数千"] = true,
   ["几十"] = true, ["几百"] = true, ["好几"] = true, ["数不清"] = true, ["满"] = false }
+-- after a bare number these make it an ordinal, a label or a measure, not a count
+local NOT_COUNT_NEXT = { ["号"] = true, ["楼"] = true, ["层"] = true, ["路"] = true, ["号线"] = true,
+  ["届"] = true, ["年级"] = true, ["班"] = true, ["岁"] = true, ["度"] = true, ["分"] = true, ["秒"] = true,
+  ["公里"] = true, ["千米"] = true, ["厘米"] = true, ["毫米"] = true, ["米"] = true, ["倍"] = true,
+  ["号楼"] = true, ["栋楼"] = false, ["次"] = true, ["年"] = true, ["月"] = true, ["天"] = true }
 local SEVERAL_PREFIX = { "成百上千", "成千上万", "上百", "上千", "上万", "数十", "数百", "数千", "很多", "许多" }
 local CLAUSE_BREAK = { ["，"] = true, ["。"] = true, ["；"] = true, ["！"] = true, ["？"] = true, ["："] = true,
   [","] = true, ["."] = true, [";"] = true, ["!"] = true, ["?"] = true, [":"] = true, ["、"] = false,
@@ -583,16 +596,21 @@ local DEGREE = { "非常", "特别", "十分", "相当", "比较", "很", "挺",
 local POST_SEVERAL = { ["很多"] = true, ["许多"] = true, ["不少"] = true, ["众多"] = true, ["非常多"] = true,
   ["特别多"] = true, ["成群"] = true, ["好多"] = true }
 
+-- words that end like noun + locative but are locatives themselves
+local NOT_LOCATIVE = {}
+for w in ("面前 跟前 眼前 身边 身旁 旁边 前面 后面 里面 外面 上面 下面 对面 左边 右边 中间 周边 "
+  .. "上下 前后 里外 内外 左右"):gmatch("%S+") do NOT_LOCATIVE[w] = true end
+
 -- Nouns hidden inside a dictionary word: 窗台上 → 窗台, 遛狗 → 狗, 河里 → 河.
 -- Returns offset (bytes) and the noun, or nil.
 local function inner_noun(w)
   local cs = utf8_chars(w)
-  if #cs < 2 then return nil end
+  if #cs < 2 or NOT_LOCATIVE[w] then return nil end
   -- noun + locative
   for _, loc in ipairs(LOCATIVE) do
     if #w > #loc and sub(w, -#loc) == loc then
       local rest = sub(w, 1, #w - #loc)
-      if rules.CATEGORY[rest] then return 0, rest end
+      if rules.CATEGORY[rest] or (utf8.len(rest) >= 2 and category_of(rest)) then return 0, rest end
     end
   end
   -- verb + noun (踢足球, 遛狗)
@@ -601,7 +619,7 @@ local function inner_noun(w)
     local rest = sub(w, cs[k][1])
     local _, p = segment.lookup(pre)
     local c = rules.CATEGORY[rest]
-    if c and c ~= "natural" and c ~= "other" and not rules.NOT_OBJECT[rest]
+    if c and c ~= "natural" and c ~= "other" and c ~= "structure" and not rules.NOT_OBJECT[rest]
       and (VERB_WORDS[pre] or (p and p:sub(1, 1) == "v")) then
       return #pre, rest
     end
@@ -626,6 +644,7 @@ local function token_entities(s, tokens, consumed, out)
     if negated then
       pending = nil
       reset_attrs()
+      negated = "suppressed"
       return nil
     end
     local counted = pending and not pending.deferred
@@ -645,7 +664,9 @@ local function token_entities(s, tokens, consumed, out)
     -- noun + noun (地铁车厢): the first only modifies the head, which takes
     -- over its count and attributes
     local prev = objects[#objects]
-    if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "structure" and cat ~= "natural" then
+    if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "structure" and cat ~= "natural"
+      and #text > 3 and prev.category ~= "building" and prev.category ~= "structure"
+      and prev.category ~= "natural" and prev.category ~= "person" then
       table.remove(out)
       objects[#objects] = nil
       local pcs = utf8_chars(prev.text)
@@ -813,6 +834,8 @@ local function token_entities(s, tokens, consumed, out)
             end
           end
         end
+        if num and not mw and nxt and NOT_COUNT_NEXT[nxt.text] then num = nil end
+        if num and tokens[i - 1] and tokens[i - 1].text == "第" then num = nil end
         if num then
           local v = numerals.value(num)
           local prev = tokens[i - 1]
@@ -934,6 +957,8 @@ local function token_entities(s, tokens, consumed, out)
       if not handled then
         if pending and (VERB_WORDS[w] or word_pos(w) == "VERB") then pending.deferred = true end
         if w == "的" and pending and pending.deferred then pending.deferred = false end
+        -- 没有人的车厢: the negation covered 人, the phrase goes on to 车厢
+        if w == "的" and negated == "suppressed" then negated = false end
       end
       i = i + 1
     end
