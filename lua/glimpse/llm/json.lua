@@ -31,7 +31,15 @@ local escapes = {
   ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t",
 }
 
+local cjson_encode = cjson.encode
+
 local function quote(s)
+  -- lua-cjson escapes valid UTF-8 text about ten times faster than a Lua
+  -- pattern (a 1.4 MB image data URL: 4 ms instead of 50)
+  if utf8_len(s) then
+    local q = cjson_encode(s)
+    if q then return q end
+  end
   s = s:gsub('[%c"\\]', function(c)
     return escapes[c] or string_format("\\u%04x", c:byte())
   end)
