@@ -98,4 +98,15 @@ describe("the strict test server", function()
     local data = assert(cjson.decode(body.choices[1].message.content))
     assert.is_true(require("glimpse.llm.schema").validate(data, schema))
   end)
+
+  it("exits by itself when left idle", function()
+    local idle = control.start{ idle = 1 }
+    http.sleep(2.5)
+    local res, err, code = http.request{ url = idle.root .. "/control/log", timeout = 5 }
+    assert.is_nil(res)
+    assert.equal("http: connection refused (127.0.0.1:" .. idle.port .. ")", err)
+    assert.equal("ENET", code)
+    idle.proc:close()
+    idle.proc = nil
+  end)
 end)
