@@ -75,7 +75,7 @@ local TEXT_NOUNS = set_of([[word words text letters phrase slogan message name c
 local NEGATORS = set_of([[no without zero neither nor]])
 local ONE = { a = 1, an = 1, one = 1, ["single"] = 1, another = 1, each = 1, every = 1 }
 
-local function lower(s) return s:lower() end
+local lower = string.lower
 
 local function entity(typ, text_src, s, e, extra)
   local ent = { type = typ, text = text_src:sub(s, e), start = s, stop = e }
@@ -103,7 +103,10 @@ local function is_upper_word(t)
   return t.kind == "word" and t.text:find("%u") and not t.text:find("%l")
 end
 
-local function is_cap(t) return t.kind == "word" and t.text:find("^%u") ~= nil end
+local function is_cap(t)
+  local b = t.text:byte(1)
+  return b ~= nil and b >= 65 and b <= 90 and t.kind == "word"
+end
 
 --- Extracts entities from English text.
 -- @tparam string text
@@ -114,6 +117,8 @@ function M.entities(text, opts)
   local lex = lexicon.load()
   local toks = tag(tokenize(text))
   local n = #toks
+  local low = {}
+  for k = 1, n do low[k] = lower(toks[k].text) end
   local out = {}
   local claimed = {}
 
@@ -200,7 +205,7 @@ function M.entities(text, opts)
     -- upper-case text after a cue: a sign reading STOP, the word EXIT
     for i = 1, n do
       local t = toks[i]
-      local lw = t.text:lower()
+      local lw = low[i]
       if not claimed[i] and (TEXT_CUES[lw] or TEXT_NOUNS[lw]) then
         local j = i + 1
         if toks[j] and toks[j].text == ":" then j = j + 1 end
@@ -234,7 +239,7 @@ function M.entities(text, opts)
   local quantity_pending = nil -- count carried from "a group of" to the next phrase
   while i <= n do
     local t = toks[i]
-    local lw = t.text:lower()
+    local lw = low[i]
     if claimed[i] then
       i = i + 1
     elseif NEGATORS[lw] or ((lw == "not" or lw == "n't" or lw == "never") and toks[i + 1]
@@ -244,7 +249,7 @@ function M.entities(text, opts)
       neg_until = i + 4
       i = i + 1
     elseif (lw == "free" or lw == "lack" or lw == "absence" or lw == "devoid") and toks[i + 1]
-        and toks[i + 1].text:lower() == "of" then
+        and low[i + 1] == "of" then
       neg_active = true
       neg_until = i + 5
       i = i + 2
@@ -252,7 +257,7 @@ function M.entities(text, opts)
       -- noun run [i, j]
       local j = i
       while j + 1 <= n and not claimed[j + 1] and toks[j + 1].pos == "NOUN"
-          and not (toks[j].lemma ~= toks[j].text:lower() and toks[j].text:find("s$")) do
+          and not (toks[j].lemma ~= low[j] and toks[j].text:find("s$")) do
         j = j + 1
       end
       -- a capitalised word + noun that WordNet lists as a compound: "Egyptian cat"
@@ -262,7 +267,7 @@ function M.entities(text, opts)
         -- only in species names; "old man" or "blue jeans" keep it as an attribute
         local comp = (toks[i - 1].text .. " " .. (toks[j].lemma or toks[j].text)):lower()
         local c = category_of(lex, comp)
-        local hc = c and category_of(lex, toks[j].lemma or toks[j].text:lower())
+        local hc = c and category_of(lex, toks[j].lemma or low[j])
         if c and (toks[i - 1].pos == "PROPN" or ((c == "animal" or c == "plant") and (hc == nil or hc == c))) then
           s_run = i - 1
         end
@@ -274,7 +279,7 @@ function M.entities(text, opts)
       local hs, cat, weak, lemma = head, nil, false, hl
       for k = math.max(s_run, head - 2), head - 1 do
         local words = {}
-        for m = k, head - 1 do words[#words + 1] = toks[m].text:lower() end
+        for m = k, head - 1 do words[#words + 1] = low[m] end
         words[#words + 1] = hl
         local comp = table.concat(words, " ")
         local c = category_of(lex, comp)
@@ -293,7 +298,7 @@ function M.entities(text, opts)
       end
       -- modifiers inside the noun run, before the compound start
       for m = s_run, hs - 1 do
-        local ml = toks[m].text:lower()
+        local ml = low[m]
         if COLORS[ml] then
           add_attr(ml); colors[#colors + 1] = m
         elseif MATERIALS[ml] then
@@ -308,8 +313,8 @@ function M.entities(text, opts)
           if not NOT_ATTR[pl] and not SEVERAL[pl] then
             if COLORS[pl] then
               local a = pl
-              if toks[k - 1] and COLOR_MOD[toks[k - 1].text:lower()] and not claimed[k - 1] then
-                a = toks[k - 1].text:lower() .. " " .. pl
+              if toks[k - 1] and COLOR_MOD[low[k - 1]] and not claimed[k - 1] then
+                a = low[k - 1] .. " " .. pl
                 colors[#colors + 1] = { k - 1, k }
                 k = k - 1
               else
@@ -370,7 +375,7 @@ function M.entities(text, opts)
       end
       -- "a group of people", "a pair of shoes": the quantity moves on
       local q = QUANTITY[hl]
-      if q and toks[j + 1] and toks[j + 1].text:lower() == "of" then
+      if q and toks[j + 1] and low[j + 1] == "of" then
         local qc = q
         if numtok and type(count) == "number" and count > 1 then qc = "several" end
         if negated then neg_active, neg_until = true, j + 4 end
@@ -519,10 +524,10 @@ function M.entities(text, opts)
   -- 5. remaining colours ---------------------------------------------------
   for k = 1, n do
     local t = toks[k]
-    local lw = t.text:lower()
+    local lw = low[k]
     if not claimed[k] and COLORS[lw] and (t.pos == "ADJ" or t.pos == "NOUN") and not is_upper_word(t) then
       local s = t.start
-      if toks[k - 1] and not claimed[k - 1] and COLOR_MOD[toks[k - 1].text:lower()] then
+      if toks[k - 1] and not claimed[k - 1] and COLOR_MOD[low[k - 1]] then
         s = toks[k - 1].start
       end
       out[#out + 1] = entity("COLOR", text, s, t.stop)
