@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.max_tensors = 4096; /* keep each case small and quick */
     opts.max_ops = 4096;
     opts.max_activation_bytes = (size_t)64 << 20;
+    opts.max_weight_bytes = (size_t)64 << 20;
     glim_model *m = NULL;
     glim_error err;
     if (glim_model_load(data, size, &opts, &m, &err) != GLIM_OK) return 0;

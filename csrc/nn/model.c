@@ -27,6 +27,7 @@ void glim_model_opts_init(glim_model_opts *opts)
     opts->max_tensors = (size_t)1 << 20;
     opts->max_ops = (size_t)1 << 20;
     opts->max_activation_bytes = (size_t)1 << 30;
+    opts->max_weight_bytes = (size_t)1 << 31;
 }
 
 static void free_io(glim_model_io *io, int n)

@@ -53,6 +53,7 @@ typedef struct glim_model_opts {
     size_t max_ops;         /* default 1<<20 */
     size_t max_activation_bytes; /* sum over the file's non-constant tensors, as
                                float32 (default 1 GiB): ELIMIT beyond */
+    size_t max_weight_bytes; /* the dequantized weight block (default 2 GiB) */
 } glim_model_opts;
 
 GLIM_API void glim_model_opts_init(glim_model_opts *opts);

@@ -671,7 +671,11 @@ static glim_status import(tfl_ctx *c, glim_model_io **ins, int *nin, glim_model_
         if (st != GLIM_OK) return st;
         if (c->tensors[i].data || c->tensors[i].is_variable) {
             size_t b = const_bytes(&c->tensors[i]);
-            if (weights + b < weights) return tfl_fail(c, GLIM_ELIMIT, "weights too large");
+            /* Tensors may share a buffer and variables have none, so the
+             * block is not bounded by the file's size: cap it. */
+            if (weights + b < weights || weights + b > c->opts->max_weight_bytes)
+                return tfl_fail(c, GLIM_ELIMIT, "weights need more than %zu bytes (limit)",
+                                c->opts->max_weight_bytes);
             weights += b;
         } else {
             /* at most 2^40 elements each (parse_tensor), so no overflow */
