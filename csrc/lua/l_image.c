@@ -149,6 +149,45 @@ static int l_image_set(lua_State *L)
     return 1;
 }
 
+/* image.from_bytes(w, h, channels, bytes) — pixels packed row by row,
+ * top to bottom, channels interleaved (gray, RGB or RGBA). */
+static int l_image_from_bytes(lua_State *L)
+{
+    lua_Integer w = luaL_checkinteger(L, 1), h = luaL_checkinteger(L, 2);
+    lua_Integer c = luaL_checkinteger(L, 3);
+    size_t len;
+    const char *bytes = luaL_checklstring(L, 4, &len);
+    luaL_argcheck(L, w >= 1 && w <= GLIM_IMAGE_MAX_SIDE, 1, "width must be 1..65535");
+    luaL_argcheck(L, h >= 1 && h <= GLIM_IMAGE_MAX_SIDE, 2, "height must be 1..65535");
+    glim_pixfmt fmt = check_format_for_channels(L, 3, (int)c);
+    size_t row = (size_t)w * (size_t)c;
+    if (len != row * (size_t)h)
+        return luaL_argerror(L, 4, lua_pushfstring(L, "expected %d bytes (%dx%dx%d), got %d",
+                                                   (int)(row * (size_t)h), (int)w, (int)h, (int)c,
+                                                   (int)len));
+    image_box *box = glim_lua_new_image_box(L);
+    glim_error err;
+    if (glim_image_new((int)w, (int)h, fmt, &box->img, &err) != GLIM_OK)
+        return glim_lua_push_failure(L, &err);
+    for (lua_Integer y = 0; y < h; y++)
+        memcpy(box->img->data + (size_t)y * box->img->stride, bytes + (size_t)y * row, row);
+    glim_lua_gc_hint(L, len);
+    return 1;
+}
+
+/* img:bytes() — the pixels as one string, rows packed top to bottom. */
+static int l_image_bytes(lua_State *L)
+{
+    glim_image *img = glim_lua_check_image(L, 1);
+    size_t row = (size_t)img->width * (size_t)img->channels;
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int y = 0; y < img->height; y++)
+        luaL_addlstring(&b, (const char *)img->data + (size_t)y * img->stride, row);
+    luaL_pushresult(&b);
+    return 1;
+}
+
 static int l_image_clone(lua_State *L)
 {
     glim_image *img = glim_lua_check_image(L, 1);
@@ -160,6 +199,7 @@ static int l_image_clone(lua_State *L)
 
 static const luaL_Reg image_methods[] = {
     {"get", l_image_get},     {"set", l_image_set},       {"clone", l_image_clone},
+    {"bytes", l_image_bytes},
     {"free", l_image_release}, {"close", l_image_release}, {NULL, NULL},
 };
 
@@ -173,6 +213,7 @@ static const luaL_Reg image_meta[] = {
 
 static const luaL_Reg image_functions[] = {
     {"new", l_image_new},
+    {"from_bytes", l_image_from_bytes},
     {NULL, NULL},
 };
 

@@ -34,6 +34,7 @@ local lazy_modules = {
   nlp = "glimpse.nlp",
   present = "glimpse.present",
   pipeline = "glimpse.pipeline",
+  tasks = "glimpse.tasks",
 }
 
 -- name -> {module path, field}; M[name] is that module's function.
@@ -43,6 +44,8 @@ local lazy_functions = {
   pose = { "glimpse.tasks.pose", "pose" },
   embed = { "glimpse.tasks.embed", "embed" },
   describe = { "glimpse.describe", "describe" },
+  embed_similarity = { "glimpse.tasks.embed", "similarity" },
+  digits = { "glimpse.tasks.digits", "digits" },
 }
 
 setmetatable(M, {

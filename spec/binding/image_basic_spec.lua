@@ -75,3 +75,18 @@ describe("glimpse.errors", function()
     end
   end)
 end)
+
+describe("glimpse.image.from_bytes / img:bytes", function()
+  it("round-trips packed pixels", function()
+    local bytes = string.char(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+    local img = glimpse.image.from_bytes(2, 2, 3, bytes)
+    assert.are.same({ 10, 11, 12 }, { img:get(1, 1) })
+    assert.are.same({ 4, 5, 6 }, { img:get(1, 0) })
+    assert.are.equal(bytes, img:bytes())
+  end)
+
+  it("refuses a byte count that does not match the size", function()
+    assert.has.error(function() glimpse.image.from_bytes(2, 2, 1, "abc") end,
+      "bad argument #4 to 'from_bytes' (expected 4 bytes (2x2x1), got 3)")
+  end)
+end)

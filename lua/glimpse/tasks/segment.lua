@@ -34,23 +34,9 @@ local function class_bytes(out)
   return nil
 end
 
--- A GRAY8 image from rows of bytes, through an in-memory 8-bit BMP with a
--- gray palette (the image API has no constructor from raw bytes).
+-- A GRAY8 image from rows of bytes.
 local function gray_image(w, h, rows)
-  local stride = (w + 3) // 4 * 4
-  local pad = string.rep("\0", stride - w)
-  local pal = {}
-  for i = 0, 255 do pal[i + 1] = string.char(i, i, i, 0) end
-  local pix = {}
-  for y = 1, h do pix[y] = rows[y] .. pad end
-  local data = table.concat(pix)
-  -- BITMAPINFOHEADER with a negative height: rows top to bottom
-  local info = string.pack("<I4i4i4I2I2I4I4i4i4I4I4", 40, w, -h, 1, 8, 0, #data, 2835, 2835,
-    256, 0)
-  local offset = 14 + 40 + 1024
-  local bmp = "BM" .. string.pack("<I4I2I2I4", offset + #data, 0, 0, offset) .. info ..
-    table.concat(pal) .. data
-  return require("glimpse.image").decode(bmp, { channels = 1 })
+  return require("glimpse.image").from_bytes(w, h, 1, table.concat(rows))
 end
 
 --- Segment an image into classes.
