@@ -442,6 +442,24 @@ describe("glimpse.llm.client", function()
       assert.is_nil(r)
     end)
 
+    it("structured_mode = 'prompt': no response_format, a fenced JSON reply is parsed and validated", function()
+      local reply = { description = "A cat on a sofa.", scene = "living room", text = {},
+        objects = { { name = "cat", count = 1, attributes = { "tabby" } } } }
+      server:script{ { kind = "ok", content = "```json\n" .. json.encode(reply) .. "\n```" } }
+      local r = assert(client():describe(CAT, { structured = true, structured_mode = "prompt", max_side = 2048 }))
+      local body = server:log()[1].body
+      assert.is_nil(body.response_format)
+      assert.matches("JSON schema", body.messages[1].content[1].text, 1, true)
+      assert.equal("A cat on a sofa.", r.text)
+      assert.equal("living room", r.data.scene)
+      assert.equal(1, r.data.objects[1].count)
+    end)
+
+    it("sends detail 'auto' by default", function()
+      assert(client():describe(CAT, { max_side = 2048 }))
+      assert.equal("auto", server:log()[1].images[1].detail)
+    end)
+
     it("lmstudio profile: a 200 carrying an error is an error", function()
       server:script{ { kind = "error200", error = "No models loaded. Please load a model." } }
       local r, err, _, e = client{ profile = "lmstudio" }:describe(CAT, { max_side = 2048 })
