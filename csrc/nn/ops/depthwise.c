@@ -10,7 +10,8 @@
  *
  * Fast path (M == 1): for each output pixel, 8 channels at a time in AVX2
  * registers, the valid taps accumulate with FMA, then bias and the clamp
- * activation are applied before the single store. Rows of the output are
+ * activation are applied before the single store; 3x3 kernels keep their
+ * nine weight vectors in registers across the row. Rows of the output are
  * split across the graph's threads.
  */
 #include "kernel.h"
@@ -89,7 +90,13 @@ static glim_status dw_prepare(glim_graph *g, glim_node *n, glim_error *err)
                               (long long)w->shape[1], (long long)w->shape[2],
                               (long long)x->shape[1], (long long)x->shape[2]);
     int64_t shape[4] = {x->shape[0], oh, ow, w->shape[3]};
-    return glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err);
+    if ((st = glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err))) return st;
+    /* a row of zeros stands in for the rows above and below the input */
+    if (!n->state) {
+        n->state = glim_graph_pool_alloc(g, (size_t)(x->shape[2] * c + 16) * sizeof(float));
+        if (!n->state) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
+    }
+    return GLIM_OK;
 }
 
 typedef struct dw_job {
@@ -97,6 +104,7 @@ typedef struct dw_job {
     dw_dims d;
     const float *x, *w, *b;
     float *y;
+    const float *zero_row; /* W*C zeros */
 } dw_job;
 
 /* Reference: plain loops over output rows [r0, r1) of the N*OH rows. */
@@ -202,6 +210,91 @@ static void dw_fast_rows(void *arg, int64_t r0, int64_t r1)
     }
 }
 
+#ifdef DW_AVX2
+/* 3x3 kernels, depth multiplier 1: for each block of 8 channels the nine
+ * weight vectors stay in registers while the row is swept; rows outside the
+ * input read a row of zeros, so only the left/right border columns need the
+ * general loop. One load per FMA instead of two. */
+static void dw3x3_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const dw_job *j = arg;
+    const glim_conv2d_params *p = j->p;
+    const dw_dims *d = &j->d;
+    const int64_t C = d->c, W = d->w, sw = p->stride_w, dwd = p->dilation_w;
+    float lo, hi;
+    glim_act_range(p->act, &lo, &hi);
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    /* interior columns: every tap inside the input */
+    int64_t ox_lo = 0, ox_hi = d->ow;
+    while (ox_lo < d->ow && ox_lo * sw - p->pad_left < 0) ox_lo++;
+    while (ox_hi > ox_lo && (ox_hi - 1) * sw - p->pad_left + 2 * dwd >= W) ox_hi--;
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t nn = r / d->oh, oy = r % d->oh;
+        const float *rows[3];
+        for (int ky = 0; ky < 3; ky++) {
+            int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
+            rows[ky] = (iy < 0 || iy >= d->h) ? j->zero_row : j->x + ((nn * d->h + iy) * W) * C;
+        }
+        float *yrow = j->y + (nn * d->oh + oy) * d->ow * C;
+        int64_t c8 = C / 8 * 8;
+        /* tiles of output columns keep the input they read in L1 while
+         * every channel block passes over them */
+        for (int64_t t0 = 0; t0 < d->ow; t0 += 8) {
+            int64_t t1 = t0 + 8 < d->ow ? t0 + 8 : d->ow;
+            for (int64_t c = 0; c < c8; c += 8) {
+                __m256 w0 = _mm256_loadu_ps(j->w + 0 * C + c), w1 = _mm256_loadu_ps(j->w + 1 * C + c),
+                       w2 = _mm256_loadu_ps(j->w + 2 * C + c), w3 = _mm256_loadu_ps(j->w + 3 * C + c),
+                       w4 = _mm256_loadu_ps(j->w + 4 * C + c), w5 = _mm256_loadu_ps(j->w + 5 * C + c),
+                       w6 = _mm256_loadu_ps(j->w + 6 * C + c), w7 = _mm256_loadu_ps(j->w + 7 * C + c),
+                       w8 = _mm256_loadu_ps(j->w + 8 * C + c);
+                __m256 bias = j->b ? _mm256_loadu_ps(j->b + c) : _mm256_setzero_ps();
+                const float *q0 = rows[0] + c, *q1 = rows[1] + c, *q2 = rows[2] + c;
+                for (int64_t ox = t0; ox < t1; ox++) {
+                    int64_t ix = ox * sw - p->pad_left;
+                    __m256 acc = bias;
+                    if (ox >= ox_lo && ox < ox_hi) {
+                        int64_t o0 = ix * C, o1 = (ix + dwd) * C, o2 = (ix + 2 * dwd) * C;
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q0 + o0), w0, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q0 + o1), w1, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q0 + o2), w2, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q1 + o0), w3, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q1 + o1), w4, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q1 + o2), w5, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q2 + o0), w6, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q2 + o1), w7, acc);
+                        acc = _mm256_fmadd_ps(_mm256_loadu_ps(q2 + o2), w8, acc);
+                    } else {
+                        const __m256 ws[9] = {w0, w1, w2, w3, w4, w5, w6, w7, w8};
+                        for (int kx = 0; kx < 3; kx++) {
+                            int64_t xx = ix + kx * dwd;
+                            if (xx < 0 || xx >= W) continue;
+                            acc = _mm256_fmadd_ps(_mm256_loadu_ps(q0 + xx * C), ws[kx], acc);
+                            acc = _mm256_fmadd_ps(_mm256_loadu_ps(q1 + xx * C), ws[3 + kx], acc);
+                            acc = _mm256_fmadd_ps(_mm256_loadu_ps(q2 + xx * C), ws[6 + kx], acc);
+                        }
+                    }
+                    _mm256_storeu_ps(yrow + ox * C + c, _mm256_min_ps(_mm256_max_ps(acc, vlo), vhi));
+                }
+            }
+        }
+        int64_t c = c8;
+        for (; c < C; c++) { /* channel tail */
+            for (int64_t ox = 0; ox < d->ow; ox++) {
+                int64_t ix = ox * sw - p->pad_left;
+                float acc = j->b ? j->b[c] : 0.f;
+                for (int ky = 0; ky < 3; ky++)
+                    for (int kx = 0; kx < 3; kx++) {
+                        int64_t xx = ix + kx * dwd;
+                        if (xx < 0 || xx >= W) continue;
+                        acc += rows[ky][xx * C + c] * j->w[(ky * 3 + kx) * C + c];
+                    }
+                yrow[ox * C + c] = acc < lo ? lo : (acc > hi ? hi : acc);
+            }
+        }
+    }
+}
+#endif
+
 static void dw_eval(glim_graph *g, const glim_node *n)
 {
     dw_job j;
@@ -212,11 +305,16 @@ static void dw_eval(glim_graph *g, const glim_node *n)
     glim_gtensor *bt = glim_in(g, n, 2);
     j.b = bt ? bt->data : NULL;
     j.y = glim_out(g, n, 0)->data;
+    j.zero_row = n->state;
     float lo, hi;
     int clamp = glim_act_range(j.p->act, &lo, &hi);
     int64_t rows = j.d.n * j.d.oh;
     if (g->reference || j.d.mult != 1 || !clamp)
         glim_parallel_for(g, rows, 1, dw_ref_rows, &j);
+#ifdef DW_AVX2
+    else if (j.d.kh == 3 && j.d.kw == 3)
+        glim_parallel_for(g, rows, 1, dw3x3_rows, &j);
+#endif
     else
         glim_parallel_for(g, rows, 1, dw_fast_rows, &j);
 }
