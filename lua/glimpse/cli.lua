@@ -213,7 +213,7 @@ local function parse(args, first, spec)
 end
 
 local function positive_int(v, name)
-  local n = math.tointeger(tonumber(v))
+  local n = require("glimpse.llm.compat").tointeger(tonumber(v))
   if not n or n < 1 then usage_error("option '" .. name .. "' must be a positive integer") end
   return n
 end
