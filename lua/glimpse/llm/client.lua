@@ -336,8 +336,8 @@ function Client:_post(path, body_table, opts)
         e = new_error{ type = "timeout", code = "ETIMEOUT", message = "llm: " .. msg }
         retryable = true
       else
-        e = new_error{ type = "network", code = tcode == "ENOMEM" and "ENOMEM" or (tcode == "EINVAL" and "EINVAL") or "ENET",
-          message = "llm: " .. msg }
+        local keep = { ENOMEM = true, EINVAL = true, ELIMIT = true }
+        e = new_error{ type = "network", code = keep[tcode] and tcode or "ENET", message = "llm: " .. msg }
         -- a name that does not resolve, a TLS failure or a bad URL will not
         -- fix itself in a second
         retryable = tcode ~= "EINVAL" and tcode ~= "ELIMIT" and not msg:find("could not resolve", 1, true) and
@@ -360,7 +360,8 @@ function Client:_post(path, body_table, opts)
       local detail = api and api.message or snippet(res.body)
       e = new_error{
         type = etype, status = status,
-        api_type = api and api.type, api_code = api and api.code, param = api and api.param,
+        api_type = api and self:scrub(api.type), api_code = api and self:scrub(api.code),
+        param = api and self:scrub(api.param),
         retry_after = M.parse_retry_after(res.headers, self.now),
         message = self:scrub("llm: " .. STATUS_TEXT[etype] .. " (" .. status .. "): " .. detail),
       }
