@@ -197,7 +197,7 @@ static glim_status feed(const glim_model_io *io, glim_gtensor *gt, const glim_te
     dst.data = gt->data;
     for (int64_t k = 0; k < x->count; k++) {
         double v = glim_tensor_get_flat(&view, k);
-        if (x->scale != 0 && x->dtype != GLIM_F32) v = x->scale * (v - x->zero_point);
+        if (x->scale != 0) v = x->scale * (v - x->zero_point);
         if (io->scale != 0) v = v / io->scale + io->zero_point;
         glim_tensor_set_flat(&dst, k, v);
     }
