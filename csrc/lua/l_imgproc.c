@@ -21,9 +21,9 @@ static void check_opts(lua_State *L, int idx, const char *fn, const char *const 
             for (int i = 0; keys[i]; i++)
                 if (strcmp(lua_tostring(L, -1), keys[i]) == 0) known = 1;
         if (!known) {
-            lua_pushvalue(L, -1);
-            luaL_argerror(L, idx, lua_pushfstring(L, "%s: unknown option '%s'", fn,
-                                                  luaL_tolstring(L, -1, NULL)));
+            const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                                : luaL_typename(L, -1);
+            luaL_argerror(L, idx, lua_pushfstring(L, "%s: unknown option '%s'", fn, name));
         }
     }
 }
