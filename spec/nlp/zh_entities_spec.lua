@@ -138,6 +138,35 @@ describe("glimpse.nlp.zh entities: objects", function()
     assert.are.same({ "灰色" }, find(list, "OBJECT", "沙发").attributes)
   end)
 
+  it("reads approximate and vague amounts as several", function()
+    assert.are.equal("several", find(ents("两三只麻雀"), "OBJECT", "麻雀").count)
+    assert.are.equal("several", find(ents("大约有上百人"), "OBJECT", "人").count)
+    assert.are.equal("several", find(ents("许多年轻人在拍照"), "OBJECT", "年轻人").count)
+    assert.are.same({}, of_type(ents("两三只麻雀"), "COUNT"))
+  end)
+
+  it("does not count ordinals and labels", function()
+    local list = ents("7号球员和第一位选手")
+    assert.are.same({}, of_type(list, "COUNT"))
+    assert.is_nil(find(list, "OBJECT", "球员").count)
+    assert.is_nil(find(list, "OBJECT", "选手").count)
+  end)
+
+  it("takes an unlisted noun after a measure word, categorised by the measure", function()
+    local list = ents("桌上有一台榨汁机，墙边停着一辆黄包车。")
+    local o = find(list, "OBJECT", "榨汁机")
+    assert.is_table(o)
+    assert.are.equal(1, o.count)
+    -- a noun that only modifies the next noun is not taken
+    assert.is_nil(find(ents("这是一张夜景照片。"), "OBJECT", "夜景"))
+  end)
+
+  it("ends a negation at 的 once it has covered its noun", function()
+    local list = ents("没有人的地铁车厢。")
+    assert.is_nil(find(list, "OBJECT", "人"))
+    assert.is_table(find(list, "OBJECT", "车厢"))
+  end)
+
   it("reads the local describer's output", function()
     local list = ents("这张照片很可能是一只虎斑猫（71%），也可能是埃及猫（12%）。")
     assert.are.same({ "虎斑猫", "埃及猫" }, of_type(list, "OBJECT"))
@@ -171,6 +200,10 @@ describe("glimpse.nlp.zh entities: names and values", function()
     { "TEXT", "招牌上写着“禁止停车”。", "禁止停车" },
     { "TEXT", "写着「生日快乐」", "生日快乐" },
     { "TEXT", "写着『出口』", "出口" },
+    { "TEXT", "牌子上写着欢迎光临。", "欢迎光临" },
+    { "TEXT", "门上写着：营业中", "营业中" },
+    { "COLOR", "一件奶白色的毛衣", "奶白色" },
+    { "COLOR", "香槟色的礼服", "香槟色" },
     { "PLATE", "车牌号码是京A·12345。", "京A·12345" },
     { "PLATE", "一辆粤B12345的出租车", "粤B12345" },
   }
@@ -180,6 +213,11 @@ describe("glimpse.nlp.zh entities: names and values", function()
       assert.is_table(find(list, c[1], c[3]), c[2])
     end)
   end
+
+  it("takes no sentence after 写着 as text, and no 颜色 as a colour", function()
+    assert.are.same({}, of_type(ents("墙上写着很多我看不懂的字。"), "TEXT"))
+    assert.are.same({}, of_type(ents("景色很美，颜色鲜艳。"), "COLOR"))
+  end)
 
   it("normalises percent lemmas", function()
     assert.are.equal("20%", find(ents("百分之二十"), "PERCENT", "百分之二十").lemma)

@@ -428,9 +428,49 @@ function Ctx:match_plate(i)
   return nil
 end
 
+-- Unquoted visible text right after 写着 / 印着 (…写着：欢迎光临。), up to the
+-- next punctuation mark, at most 20 characters.
+local TEXT_INTRO = { "写着", "写有", "印着", "印有", "标着", "刻着", "写的是", "显示着" }
+local QUOTE_OPEN = { ["“"] = true, ["「"] = true, ["『"] = true, ["‘"] = true, ['"'] = true, ["《"] = true }
+
+local function find_unquoted_text(ctx, spans)
+  local ut, uk, K, us, ue, n = ctx.ut, ctx.uk, ctx.K, ctx.us, ctx.ue, ctx.n
+  for i = 1, n - 2 do
+    for _, intro in ipairs(TEXT_INTRO) do
+      local len = utf8.len(intro)
+      if i + len <= n and concat(ut, "", i, i + len - 1) == intro then
+        local j = i + len
+        if ut[j] == "：" or ut[j] == ":" then j = j + 1 end
+        while j <= n and uk[j] == K.SPACE and not ut[j]:find("\n") do j = j + 1 end
+        if j <= n and not QUOTE_OPEN[ut[j]] and (uk[j] == K.HAN or uk[j] == K.ALPHA or uk[j] == K.DIGIT) then
+          local k, last = j, nil
+          while k <= n and k - j < 20 do
+            local kind = uk[k]
+            if kind == K.HAN or kind == K.ALPHA or kind == K.DIGIT then
+              last = k
+            elseif not (kind == K.SPACE and ut[k] == " ") then
+              break
+            end
+            k = k + 1
+          end
+          -- a longer run is a sentence going on, not a label
+          local label = last and concat(ut, "", j, last)
+          if last and (k > n or uk[k] == K.PUNCT or uk[k] == K.SPACE) and last - j < 12
+            and not label:find("的", 1, true) and not label:find("着", 1, true) and not label:find("了", 1, true)
+            and not label:find("^很多") and not label:find("^一些") and not label:find("^[一两几]个") then
+            spans[#spans + 1] = { type = "TEXT", start = us[j], stop = ue[last], outer_start = us[j], outer_stop = ue[last] }
+          end
+        end
+        break
+      end
+    end
+  end
+end
+
 local function span_entities(s, ctx)
   local spans = {}
   find_quotes(s, spans)
+  find_unquoted_text(ctx, spans)
   local us, ue = ctx.us, ctx.ue
   table.sort(spans, function(a, b) return a.outer_start < b.outer_start end)
   local quoted = {} -- unit index -> the quote span that covers it
@@ -496,6 +536,11 @@ local function utf8_chars(w)
   return t
 end
 
+-- single characters that make "X + head" a verb phrase (上车, 射门, 开灯)
+local HEAD_VERB_PREFIX = {}
+for c in ("上 下 进 出 开 关 坐 等 乘 射 打 推 拉 停 修 洗 买 卖 租 换 搭 骑 划 踢 投 扔 捡 放 拿 吃 喝 点 "
+  .. "在 到 从 向 往 被 把 给 很 也 都 还 又 再 才"):gmatch("%S+") do HEAD_VERB_PREFIX[c] = true end
+
 -- Category of a noun word, via the curated table or its head (last chars).
 local function category_of(w)
   local c = rules.CATEGORY[w]
@@ -511,10 +556,7 @@ local function category_of(w)
     if #w > #suffix and sub(w, -#suffix) == suffix then
       -- 上车, 射门: a verb or locative before the head is not a modifier
       local pre = sub(w, 1, #w - #suffix)
-      local _, pp = segment.lookup(pre)
-      if utf8.len(pre) == 1 and pp and (pp:sub(1, 1) == "v" or pp == "f" or pp == "p" or pp == "d") then
-        return nil
-      end
+      if HEAD_VERB_PREFIX[pre] then return nil end
       return h[2], w
     end
   end
@@ -544,6 +586,26 @@ local SEVERAL_WORDS = { ["很多"] = true, ["许多"] = true, ["好多"] = true,
   ["种种"] = true, ["各色"] = true, ["一排排"] = true, ["上百"] = true, ["上千"] = true,
   ["上万"] = true, ["成百上千"] = true, ["成千上万"] = true, ["数十"] = true, ["数百"] = true, ["数千"] = true,
   ["几十"] = true, ["几百"] = true, ["好几"] = true, ["数不清"] = true, ["满"] = false }
+-- words ending in 色 that are not colours
+local COLOR_STOP = {}
+for w in ("颜色 景色 夜色 特色 角色 出色 脸色 神色 声色 货色 成色 本色 姿色 春色 秋色 天色 暮色 月色 "
+  .. "肤色 血色 气色 变色 褪色 色彩 绝色 物色 眼色 音色 菜色 灰色调 暖色 冷色 彩色 肉色 湖光山色 五颜六色 "
+  .. "形形色色 各色 好色 国色 女色 酒色 清一色 不动声色 有声有色 面不改色 喜形于色 黯然失色 大惊失色"):gmatch("%S+") do
+  COLOR_STOP[w] = true
+end
+
+-- the measure word says what kind of thing an unlisted noun is (一辆X → vehicle)
+local MEASURE_CATEGORY = {
+  ["位"] = "person", ["名"] = "person", ["只"] = "animal", ["头"] = "animal", ["匹"] = "animal",
+  ["辆"] = "vehicle", ["艘"] = "vehicle", ["架"] = "vehicle", ["棵"] = "plant", ["朵"] = "plant",
+  ["株"] = "plant", ["台"] = "device", ["部"] = "device", ["杯"] = "food", ["碗"] = "food", ["盘"] = "food",
+  ["本"] = "artifact", ["幅"] = "artifact", ["座"] = "building", ["栋"] = "building", ["幢"] = "building",
+  ["顶"] = "clothing", ["双"] = "clothing", ["件"] = "clothing", ["把"] = "tool", ["张"] = "furniture",
+  ["盏"] = "furniture", ["个"] = "other", ["块"] = "other", ["根"] = "other", ["颗"] = "other",
+  ["条"] = "other", ["瓶"] = "container", ["袋"] = "container", ["盒"] = "container", ["箱"] = "container",
+  ["扇"] = "structure", ["面"] = "artifact", ["支"] = "artifact", ["枝"] = "plant", ["套"] = "other",
+}
+
 -- after a bare number these make it an ordinal, a label or a measure, not a count
 local NOT_COUNT_NEXT = { ["号"] = true, ["楼"] = true, ["层"] = true, ["路"] = true, ["号线"] = true,
   ["届"] = true, ["年级"] = true, ["班"] = true, ["岁"] = true, ["度"] = true, ["分"] = true, ["秒"] = true,
@@ -853,7 +915,7 @@ local function token_entities(s, tokens, consumed, out)
               if count ~= nil and explicit and count ~= "several" then
                 count_ent = { type = "COUNT", text = num, start = num_start, stop = num_stop, lemma = tostring(v) }
               end
-              pending = count ~= nil and { count = count, count_ent = count_ent } or nil
+              pending = count ~= nil and { count = count, count_ent = count_ent, measure = mw } or nil
             end
             if tail then try_noun(tail[1], tail[2], tail[3], 0) end
             i = i + 1 + adv
@@ -872,6 +934,10 @@ local function token_entities(s, tokens, consumed, out)
       -- colours
       if not handled then
         local color = rules.COLOR_BASE[w] and w
+        if not color and #w >= 6 and #w <= 12 and sub(w, -3) == "色" and is_han(w) and not COLOR_STOP[w] then
+          local _, p = segment.lookup(w)
+          if p == nil or p == "n" or p == "nz" then color = w end
+        end
         local cstart, cstop = t.start, t.stop
         if not color and rules.COLOR_MOD[w] and nxt and rules.COLOR_BASE[nxt.text] and nxt.start == t.stop + 1 then
           color, cstop = w .. nxt.text, nxt.stop
@@ -926,6 +992,19 @@ local function token_entities(s, tokens, consumed, out)
           if after == "们" or POST_SEVERAL[after] or (after == "很" and tokens[i + 2] and tokens[i + 2].text == "多") then
             last_object.count = "several"
           end
+        end
+      end
+      -- an unlisted common noun right after numeral + measure word is a thing;
+      -- the measure word gives its category (一个飞盘, 一辆三轮摩托)
+      if not handled and pending and not pending.deferred and pending.measure
+        and MEASURE_CATEGORY[pending.measure] and is_han(w) and utf8.len(w) >= 2
+        and not rules.NOT_NAME[w] and not rules.DEMONSTRATIVE[w] then
+        local _, p = segment.lookup(w)
+        -- not when another noun follows: then w only modifies it (一张夜景照片)
+        local nn = nxt and nxt.start == t.stop + 1 and word_pos(nxt.text)
+        if p == "n" and nn ~= "NOUN" and nn ~= "PROPN" then
+          emit_object(w, t.start, t.stop, MEASURE_CATEGORY[pending.measure])
+          handled = true
         end
       end
       -- names from the dictionary's tags

@@ -165,7 +165,8 @@ M.COLOR_BASE = set [[
 ]]
 -- single-character colour prefixes of nouns (黑狗 = 黑 + 狗)
 M.COLOR_CHAR = set [[ 红 橙 黄 绿 青 蓝 紫 黑 白 灰 棕 粉 金 银 褐 橘 ]]
-M.COLOR_MOD = set [[ 深 浅 淡 亮 暗 鲜 ]]
+-- characters that modify a following colour word (深 + 蓝色, 奶 + 白色)
+M.COLOR_MOD = set [[ 深 浅 淡 亮 暗 鲜 奶 米 乳 雪 嫩 墨 翠 草 湖 宝 藏 酒 玫 桃 土 象 珍 樱 艳 粉 灰 ]]
 
 -- Other attributes that modify a noun: sizes, ages, materials, textures.
 M.ATTRIBUTE = set [[
