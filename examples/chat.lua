@@ -34,13 +34,12 @@ if image then
   end
   io.stderr:write(string.format("image: %dx%d as sent, about %d input tokens at detail=low\n",
     info.width, info.height, tokens))
-  local img = assert(glimpse.image.load(image, { max_side = 1024 }))
-  local jpeg = assert(img:encode("jpeg", { quality = 85 }))
-  content = {
-    { type = "text", text = question },
-    { type = "image_url", image_url = {
-      url = "data:image/jpeg;base64," .. glimpse.http.base64_encode(jpeg), detail = "low" } },
-  }
+  local part, perr = client:image_part(image, { detail = "low" })
+  if not part then
+    io.stderr:write(perr, "\n")
+    os.exit(1)
+  end
+  content = { { type = "text", text = question }, part }
 end
 
 local r, err, code, e = client:chat({ { role = "user", content = content } }, { max_tokens = 400 })

@@ -653,6 +653,35 @@ function Client:estimate(img, opts)
   return n, info
 end
 
+--- The content part for an image, ready to put in a chat message.
+-- The image is downscaled to `max_side` and encoded as a JPEG data URL.
+-- @param img a glimpse.Image or a file path
+-- @tparam[opt] table opts `detail` ("auto"), `max_side` (1024), `quality` (85)
+-- @treturn table `{type = "image_url", image_url = {url = "data:image/jpeg;base64,...", detail = ...}}`
+-- @treturn table `{width=, height=, bytes=, mime=, detail=, tokens=}` (what is sent, its estimated cost)
+-- @return or nil, message, code, err
+-- @usage
+--   local part = assert(client:image_part("photo.jpg", {detail = "low"}))
+--   client:chat{{role = "user", content = {{type = "text", text = "What breed?"}, part}}}
+function Client:image_part(img, opts)
+  check_image_arg("image_part", img)
+  opts = opts or {}
+  local detail = opts.detail or "auto"
+  if not DETAILS[detail] then argerr("image_part", 2, "detail must be 'low', 'high' or 'auto'") end
+  local max_side = opts.max_side or 1024
+  if type(max_side) ~= "number" or max_side < 16 then argerr("image_part", 2, "max_side must be >= 16") end
+  local sent, err, code = prepare_image(img, max_side, opts.quality or 85)
+  if not sent then
+    return fail(new_error{ type = "image", code = code or "EUNSUPPORTED", message = err })
+  end
+  local part = { type = "image_url", image_url = {
+    url = "data:" .. sent.mime .. ";base64," .. http.base64_encode(sent.bytes) } }
+  if self.profile.detail then part.image_url.detail = detail end
+  local info = { width = sent.width, height = sent.height, bytes = #sent.bytes, mime = sent.mime,
+    detail = detail, tokens = (tokens.image(sent.width, sent.height, detail)) }
+  return part, info
+end
+
 local PROMPT = "Describe this image in two or three plain sentences: the main subject, what it " ..
   "is doing, the setting, and any legible text. Say only what you can see; if unsure, say so."
 
@@ -695,13 +724,9 @@ function Client:describe(img, opts)
     argerr("describe", 2, "structured_mode must be 'json_schema', 'json_object' or 'prompt'")
   end
 
-  local sent, err, code = prepare_image(img, max_side, opts.quality or 85)
-  if not sent then
-    return fail(new_error{ type = "image", code = code or "EUNSUPPORTED", message = err })
-  end
-  local url = "data:" .. sent.mime .. ";base64," .. http.base64_encode(sent.bytes)
-  local image_part = { type = "image_url", image_url = { url = url } }
-  if self.profile.detail then image_part.image_url.detail = detail end
+  local image_part, sent, code, e0 = self:image_part(img, { detail = detail, max_side = max_side,
+    quality = opts.quality })
+  if not image_part then return nil, sent, code, e0 end
 
   local desc_schema = opts.structured and schema.description() or nil
   local prompt = opts.prompt or (opts.structured and
@@ -727,10 +752,9 @@ function Client:describe(img, opts)
   })
   if not r then return nil, msg, c, e end
   if r.data then r.text = r.data.description end
-  local est = tokens.image(sent.width, sent.height, detail)
-  r.image = { width = sent.width, height = sent.height, bytes = #sent.bytes, detail = detail,
+  r.image = { width = sent.width, height = sent.height, bytes = sent.bytes, detail = detail,
     mime = sent.mime }
-  r.image_tokens = est
+  r.image_tokens = sent.tokens
   return r
 end
 
