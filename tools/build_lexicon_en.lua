@@ -9,6 +9,7 @@
 -- The lexicon keeps only what glimpse.nlp uses, as space-separated word lists
 -- that lexicon.lua splits on first use:
 --   pos[mask]   single words by part-of-speech bit mask (1 noun, 2 verb, 4 adj, 8 adv)
+--   rare[mask]  words whose parts of speech in mask are rare (sense-tag counts, cntlist.rev)
 --   exc[p]      morphological exceptions "inflected base ..." (noun.exc, verb.exc, adj.exc)
 --   cat[c]      nouns (and 2-3 word compounds, joined by "_") whose most frequent
 --               physical sense falls under category c (hypernym closure, see CATEGORY_ROOTS);
@@ -161,6 +162,44 @@ local function build_lexicon(out)
       end
     end
   end
+  -- Rare parts of speech: for a word WordNet lists under several, those
+  -- whose senses are tagged in the sense-tagged corpus (cntlist.rev) less than
+  -- a tenth as often as its most frequent one ("tree" as a verb, "sign" as an
+  -- adjective). The tagger drops them when another reading is possible.
+  local SS_BIT = { ["1"] = 1, ["2"] = 2, ["3"] = 4, ["4"] = 8, ["5"] = 4 }
+  local freq = {}
+  do
+    local f = open_wn("cntlist.rev")
+    for line in f:lines() do
+      local lemma, ss, cnt = line:match("^([^%%]+)%%(%d):%S+ %d+ (%d+)")
+      if lemma and mask[lemma] then
+        local b = SS_BIT[ss]
+        freq[lemma] = freq[lemma] or {}
+        freq[lemma][b] = (freq[lemma][b] or 0) + tonumber(cnt)
+      end
+    end
+    f:close()
+  end
+  local rare_by_mask = {}
+  for w, m in pairs(mask) do
+    if m & (m - 1) ~= 0 then -- more than one part of speech
+      local fr = freq[w] or {}
+      local top = 0
+      for _, c in pairs(fr) do if c > top then top = c end end
+      if top >= 3 then
+        local r = 0
+        for b = 0, 3 do
+          local bit = 1 << b
+          if m & bit ~= 0 and (fr[bit] or 0) * 10 < top then r = r | bit end
+        end
+        if r ~= 0 then
+          rare_by_mask[r] = rare_by_mask[r] or {}
+          table.insert(rare_by_mask[r], w)
+        end
+      end
+    end
+  end
+
   local by_mask = {}
   for w, m in pairs(mask) do
     by_mask[m] = by_mask[m] or {}
@@ -239,6 +278,14 @@ local function build_lexicon(out)
   for _, m in ipairs(masks) do
     table.sort(by_mask[m])
     f:write(("    [%d] = %q,\n"):format(m, table.concat(by_mask[m], " ")))
+  end
+  f:write("  },\n  rare = {\n")
+  local rmasks = {}
+  for m in pairs(rare_by_mask) do rmasks[#rmasks + 1] = m end
+  table.sort(rmasks)
+  for _, m in ipairs(rmasks) do
+    table.sort(rare_by_mask[m])
+    f:write(("    [%d] = %q,\n"):format(m, table.concat(rare_by_mask[m], " ")))
   end
   f:write("  },\n  exc = {\n")
   for _, p in ipairs({ "noun", "verb", "adj" }) do

@@ -1,7 +1,7 @@
 -- eval_entities.lua — scores glimpse.nlp.entities against the development sets.
 --
 --   make eval
---   lua5.4 tools/eval_entities.lua [--verbose] [--lang en|zh] [--style llm|alt|local]
+--   lua5.4 tools/eval_entities.lua [--verbose] [--lang en|zh] [--style llm|alt|local] [--file SET.lua]
 --
 -- Reads spec/fixtures/nlp/dev_en.lua and, when present, dev_zh.lua. Matching
 -- rule (docs/nlp.md, "Evaluation"): a predicted entity matches a gold one
@@ -15,12 +15,13 @@ package.cpath = "build/?.so;" .. package.cpath
 
 local nlp = require "glimpse.nlp"
 
-local verbose, only_lang, only_style = false, nil, nil
+local verbose, only_lang, only_style, file = false, nil, nil, nil
 local a = 1
 while arg[a] do
   if arg[a] == "--verbose" or arg[a] == "-v" then verbose = true
   elseif arg[a] == "--lang" then a = a + 1 only_lang = arg[a]
   elseif arg[a] == "--style" then a = a + 1 only_style = arg[a]
+  elseif arg[a] == "--file" then a = a + 1 file = arg[a]
   end
   a = a + 1
 end
@@ -144,6 +145,11 @@ local function evaluate(lang, set)
       count_ok / count_n, count_ok, count_n, attr_n > 0 and attr_ok / attr_n or 0, attr_ok, attr_n))
   end
   return f
+end
+
+if file then
+  evaluate(only_lang or "en", dofile(file))
+  os.exit(0)
 end
 
 for _, lang in ipairs({ "en", "zh" }) do

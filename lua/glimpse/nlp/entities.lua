@@ -248,7 +248,8 @@ function M.entities(text, opts)
       neg_active = true
       neg_until = i + 4
       i = i + 1
-    elseif (lw == "free" or lw == "lack" or lw == "absence" or lw == "devoid") and toks[i + 1]
+    elseif (lw == "free" or lw == "lack" or lw == "absence" or lw == "devoid" or lw == "empty"
+        or lw == "clear") and toks[i + 1]
         and low[i + 1] == "of" then
       neg_active = true
       neg_until = i + 5

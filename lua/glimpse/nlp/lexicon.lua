@@ -69,6 +69,19 @@ function Lexicon:has(word, pos)
   return (self:masks()[word] or 0) & POS_BIT[pos] ~= 0
 end
 
+--- Bit mask of the parts of speech that are rare for this lemma (0 if none).
+function Lexicon:rare(word)
+  local t = self._rare
+  if not t then
+    t = {}
+    for m, words in pairs(self.raw.rare or {}) do
+      for w in words:gmatch("%S+") do t[w] = m end
+    end
+    self._rare = t
+  end
+  return t[word] or 0
+end
+
 function Lexicon:exceptions(pos)
   self._exc = self._exc or {}
   local t = self._exc[pos]
@@ -125,7 +138,7 @@ end
 
 --- Decodes every table now (for timing and memory measurements).
 function Lexicon:warm()
-  self:masks(); self:categories(); self:names()
+  self:masks(); self:categories(); self:names(); self:rare("")
   for p in pairs(self.raw.exc) do self:exceptions(p) end
   return self
 end

@@ -63,11 +63,17 @@ local function analyse(tok)
     info.closed = CLOSED[w]
     local cands = lemma_mod.candidates(w)
     info.cands = cands
-    local mask = 0
+    local mask, common = 0, 0
+    local lex = lexicon.load()
     for p, l in pairs(cands) do
-      if BIT[p] and l then mask = mask | BIT[p] end
+      if BIT[p] and l then
+        mask = mask | BIT[p]
+        if lex:rare(l) & BIT[p] == 0 then common = common | BIT[p] end
+      end
     end
+    -- readings that are not rare for this word (all of them if none is common)
     info.mask = mask
+    info.cmask = common ~= 0 and common or mask
   end
   if info_n >= INFO_MAX then info_memo, info_n = {}, 0 end
   info_memo[key] = info
@@ -161,7 +167,10 @@ function M.tag(tokens)
         pos = "ADP"
       end
     else
+      -- after a determiner or adjective every reading stays possible ("a
+      -- watch"); elsewhere rare readings are dropped ("pine trees")
       local m = t._i.mask or 0
+      if not (ppos == "DET" or ppos == "ADJ" or ppos == "NUM") then m = t._i.cmask or m end
       if m == 0 then
         pos = guess(w)
       elseif m == BIT.noun then pos = "NOUN"
@@ -169,7 +178,8 @@ function M.tag(tokens)
       elseif m == BIT.adj then pos = "ADJ"
       elseif m == BIT.adv then pos = "ADV"
       else
-        local can_n, can_v, can_a, can_r = has(t, "noun"), has(t, "verb"), has(t, "adj"), has(t, "adv")
+        local can_n, can_v = m & BIT.noun ~= 0, m & BIT.verb ~= 0
+        local can_a, can_r = m & BIT.adj ~= 0, m & BIT.adv ~= 0
         local after_det = ppos == "DET" or ppos == "ADJ" or ppos == "NUM" or (ppos == "PART" and pw == "'s")
           or (ppos == "PRON" and (pw == "his" or pw == "her" or pw == "its"))
         local next_nom = nominal_next(tokens, i)

@@ -93,7 +93,7 @@ for w in MEASURE_LIST:gmatch("%S+") do M.MEASURE[w] = true end
 -- measure words that denote a group: "一群鸟" counts as several
 M.COLLECTIVE = { ["群"] = true, ["堆"] = true, ["些"] = true, ["串"] = true, ["束"] = true,
   ["排"] = true, ["行"] = true, ["伙"] = true, ["帮"] = true, ["窝"] = true, ["簇"] = true,
-  ["丛"] = true, ["列"] = true, ["队"] = true, ["片"] = true }
+  ["丛"] = true, ["列"] = true, ["队"] = true }
 -- units of weight/length: the numeral is a quantity, not a count
 M.QUANTITY = { ["斤"] = true, ["公斤"] = true, ["千克"] = true, ["克"] = true, ["米"] = true }
 
@@ -105,7 +105,13 @@ function M.split(s)
   for k = #cs - 1, 1, -1 do
     local num = table.concat(cs, "", 1, k)
     local mw = table.concat(cs, "", k + 1)
-    if M.MEASURE[mw] and M.is_numeral(num) then return num, mw end
+    if M.is_numeral(num) then
+      if M.MEASURE[mw] then return num, mw end
+      -- 一小碗, 一大群: a size between numeral and measure word
+      if (cs[k + 1] == "小" or cs[k + 1] == "大") and M.MEASURE[table.concat(cs, "", k + 2)] then
+        return num, table.concat(cs, "", k + 2)
+      end
+    end
   end
   return nil
 end
