@@ -46,6 +46,25 @@ void glim_model_free(glim_model *m)
     glim_free(m);
 }
 
+/* The file's declared I/O must agree with what the prepared graph holds:
+ * run() copies by the declared shape. */
+static glim_status check_io(glim_model *m, glim_error *err)
+{
+    for (int k = 0; k < m->ninputs + m->noutputs; k++) {
+        const glim_model_io *io = k < m->ninputs ? &m->inputs[k] : &m->outputs[k - m->ninputs];
+        const glim_gtensor *gt = glim_graph_tensor(m->graph, io->tensor);
+        int64_t count = glim_shape_count(io->ndim, io->shape);
+        if (!gt || !gt->data || gt->dtype != io->dtype || count < 0 ||
+            (size_t)count * glim_dtype_size(io->dtype) > gt->nbytes ||
+            glim_shape_count(gt->ndim, gt->shape) != count)
+            return glim_fail(err, GLIM_EFORMAT, "model: %s '%s' is declared %s with %lld "
+                             "elements, the graph computes something else",
+                             k < m->ninputs ? "input" : "output", io->name,
+                             glim_dtype_name(io->dtype), (long long)count);
+    }
+    return GLIM_OK;
+}
+
 glim_status glim_model_load(const void *bytes, size_t len, const glim_model_opts *opts,
                             glim_model **out, glim_error *err)
 {
@@ -66,6 +85,7 @@ glim_status glim_model_load(const void *bytes, size_t len, const glim_model_opts
     glim_status st = glim_tflite_import(bytes, len, opts, &m->graph, &m->inputs, &m->ninputs,
                                         &m->outputs, &m->noutputs, err);
     if (st == GLIM_OK) st = glim_graph_prepare(m->graph, opts->threads, err);
+    if (st == GLIM_OK) st = check_io(m, err);
     if (st != GLIM_OK) {
         glim_model_free(m);
         return st;

@@ -482,6 +482,9 @@ glim_status tfl_alias(tfl_ctx *c, const tfl_op *op, int k_out, int k_in)
     if (!graph_dtype(t, &d) || d != g->dtype)
         return tfl_op_fail(c, op, GLIM_EUNSUPPORTED, "converts %s to %s outside a quantized "
                            "graph", glim_dtype_name(g->dtype), type_name(t->type));
+    const tfl_tensor *in = &c->tensors[op->inputs[k_in]];
+    if (in->ndim != t->ndim || memcmp(in->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim))
+        return tfl_op_fail(c, op, GLIM_EFORMAT, "input and output shapes differ");
     t->graph = src;
     return GLIM_OK;
 }
