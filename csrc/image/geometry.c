@@ -1,7 +1,8 @@
 /*
  * geometry.c — crop, flip, rotate and letterbox.
  *
- * Rotation is counter-clockwise for positive angles, as in Pillow. With y
+ * Rotation is counter-clockwise for positive angles and follows Pillow's
+ * Image.rotate with BILINEAR (canvas size, sampling, fill). With y
  * pointing down, a destination pixel centre at (dx, dy) from the output
  * centre samples the source at (dx cos t - dy sin t, dx sin t + dy cos t)
  * from the input centre. Quarter turns never go through that formula: they
@@ -11,6 +12,7 @@
 
 #include <math.h>
 #include <string.h>
+
 
 static glim_status check_src(const glim_image *src, glim_image **out, const char *stage,
                              glim_error *err)
@@ -166,15 +168,20 @@ glim_status glim_image_rotate(const glim_image *src, double degrees, int expand,
     double rad = turns * M_PI / 180.0, cs = cos(rad), sn = sin(rad);
     int w = src->width, h = src->height, c = src->channels;
     int nw = w, nh = h;
+    /* Pillow rounds the matrix to 15 decimals; so do we, to share its
+     * canvas sizes and samples. */
+    cs = nearbyint(cs * 1e15) / 1e15;
+    sn = nearbyint(sn * 1e15) / 1e15;
     if (expand) {
-        /* Bounding box of the rotated rectangle; the epsilon keeps exact
-         * sizes from rounding up. */
+        /* The rotated corners span centre +- half the bounding box; the
+         * canvas runs from the floor of the lowest to the ceiling of the
+         * highest (Pillow's rule, so sizes match it). */
         double bw = fabs(w * cs) + fabs(h * sn), bh = fabs(w * sn) + fabs(h * cs);
-        if (bw > GLIM_IMAGE_MAX_SIDE || bh > GLIM_IMAGE_MAX_SIDE)
+        if (bw > GLIM_IMAGE_MAX_SIDE - 2 || bh > GLIM_IMAGE_MAX_SIDE - 2)
             return glim_fail(err, GLIM_ELIMIT, "rotate: the expanded canvas exceeds %d pixels",
                              GLIM_IMAGE_MAX_SIDE);
-        nw = (int)ceil(bw - 1e-6);
-        nh = (int)ceil(bh - 1e-6);
+        nw = (int)(ceil(w / 2.0 + bw / 2) - floor(w / 2.0 - bw / 2));
+        nh = (int)(ceil(h / 2.0 + bh / 2) - floor(h / 2.0 - bh / 2));
     }
     glim_image *dst;
     st = glim_image_new(nw, nh, src->format, &dst, err);
@@ -185,22 +192,25 @@ glim_status glim_image_rotate(const glim_image *src, double degrees, int expand,
         double dy = y + 0.5 - dcy;
         for (int x = 0; x < nw; x++) {
             double dx = x + 0.5 - dcx;
-            /* Source position in pixel-index coordinates (centres at k). */
-            double sx = dx * cs - dy * sn + scx - 0.5;
-            double sy = dx * sn + dy * cs + scy - 0.5;
-            double fx0 = floor(sx), fy0 = floor(sy);
+            /* Continuous source position (pixel k covers [k, k+1)). A point
+             * outside the image takes the fill; inside, neighbours past the
+             * edge repeat the edge pixel (as Pillow does). */
+            double cxs = dx * cs - dy * sn + scx, cys = dx * sn + dy * cs + scy;
             uint8_t *o = d + (size_t)x * c;
-            if (fx0 < -1 || fy0 < -1 || fx0 >= w || fy0 >= h) {
+            if (!(cxs >= 0 && cxs < w && cys >= 0 && cys < h)) {
                 memcpy(o, bg, (size_t)c);
                 continue;
             }
+            double sx = cxs - 0.5, sy = cys - 0.5;
+            double fx0 = floor(sx), fy0 = floor(sy);
             int x0 = (int)fx0, y0 = (int)fy0;
             double ax = sx - fx0, ay = sy - fy0;
-            const uint8_t *p00 = (x0 >= 0 && y0 >= 0) ? glim_image_pixel(src, x0, y0) : bg;
-            const uint8_t *p10 = (x0 + 1 < w && y0 >= 0) ? glim_image_pixel(src, x0 + 1, y0) : bg;
-            const uint8_t *p01 = (x0 >= 0 && y0 + 1 < h) ? glim_image_pixel(src, x0, y0 + 1) : bg;
-            const uint8_t *p11 =
-                (x0 + 1 < w && y0 + 1 < h) ? glim_image_pixel(src, x0 + 1, y0 + 1) : bg;
+            int xa = x0 < 0 ? 0 : x0, xb = x0 + 1 < w ? x0 + 1 : w - 1;
+            int ya = y0 < 0 ? 0 : y0, yb = y0 + 1 < h ? y0 + 1 : h - 1;
+            const uint8_t *p00 = glim_image_pixel(src, xa, ya);
+            const uint8_t *p10 = glim_image_pixel(src, xb, ya);
+            const uint8_t *p01 = glim_image_pixel(src, xa, yb);
+            const uint8_t *p11 = glim_image_pixel(src, xb, yb);
             for (int k = 0; k < c; k++) {
                 double top = p00[k] + (p10[k] - p00[k]) * ax;
                 double bot = p01[k] + (p11[k] - p01[k]) * ax;

@@ -48,11 +48,13 @@ GLIM_API glim_status glim_image_flip(const glim_image *src, glim_flip how, glim_
                                      glim_error *err);
 
 /* Rotate counter-clockwise by `degrees` (negative: clockwise), about the
- * image centre. Multiples of 90 are exact index remaps; other angles sample
- * bilinearly, blending with `fill` (one value per channel; NULL: zeros)
- * where the source runs out. expand != 0 grows the canvas to hold the whole
+ * image centre, as Pillow's Image.rotate(resample=BILINEAR) does. Multiples
+ * of 90 are exact index remaps; other angles sample bilinearly, and output
+ * pixels whose centre maps outside the source take `fill` (one value per
+ * channel; NULL: zeros). expand != 0 grows the canvas to hold the whole
  * rotated image (90/270 swap width and height); expand == 0 keeps the
- * input size and clips the corners. EINVAL on a non-finite angle. */
+ * input size and clips the corners. EINVAL on a non-finite angle, ELIMIT
+ * when the expanded canvas would pass GLIM_IMAGE_MAX_SIDE. */
 GLIM_API glim_status glim_image_rotate(const glim_image *src, double degrees, int expand,
                                        const uint8_t *fill, glim_image **out, glim_error *err);
 

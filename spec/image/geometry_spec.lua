@@ -1,6 +1,11 @@
 -- geometry_spec.lua — img:crop, img:flip, img:rotate (0-based pixel coordinates;
 -- rotation counter-clockwise for positive angles, as in Pillow).
+-- Rotation fixtures: spec/fixtures/opencv/rotate.lua + rotate_*.bin from
+-- tools/fixtures/opencv_geometry.py (Pillow's Image.rotate, BILINEAR).
+-- Tolerance: same canvas size, every channel within 1 level (Pillow
+-- truncates its interpolated values, glimpse rounds them).
 local glimpse = require "glimpse"
+local H = glimpse_spec
 
 -- A w x h RGB image whose pixel (x, y) holds (x, y, (x * 7 + y) % 256).
 local function coords(w, h)
@@ -89,9 +94,9 @@ describe("img:rotate", function()
 
   it("expands the canvas by default and keeps it with expand = false", function()
     local r = glimpse.image.new(40, 20, 3, 200):rotate(45, { fill = { 10, 20, 30 } })
-    local side = math.ceil(60 / math.sqrt(2) - 1e-6)
-    assert.are.equal(side, r.width)
-    assert.are.equal(side, r.height)
+    -- corners span centre +- 21.21 on both axes: x 20 +- 21.21, y 10 +- 21.21
+    assert.are.equal(math.ceil(20 + 30 / math.sqrt(2)) - math.floor(20 - 30 / math.sqrt(2)), r.width)
+    assert.are.equal(math.ceil(10 + 30 / math.sqrt(2)) - math.floor(10 - 30 / math.sqrt(2)), r.height)
     assert.are.same({ 200, 200, 200 }, at(r, r.width // 2, r.height // 2))
     assert.are.same({ 10, 20, 30 }, at(r, 0, 0))
     local k = img:rotate(30, { expand = false })
@@ -101,6 +106,26 @@ describe("img:rotate", function()
     assert.are.equal(6, q.width)
     assert.are.same({ 9, 9, 9 }, at(q, 0, 0))
   end)
+
+  for _, case in ipairs(dofile(H.fixture("opencv/rotate.lua"))) do
+    it(("matches Pillow: %s %s %g degrees, expand %s"):format(case.image, case.mode, case.angle,
+      tostring(case.expand)), function()
+      local img = assert(glimpse.image.load(H.image_path(case.image)))
+      img = img:crop(table.unpack(case.crop)):convert(case.mode)
+      local r = img:rotate(case.angle, { expand = case.expand, fill = case.fill })
+      assert.are.equal(case.width, r.width)
+      assert.are.equal(case.height, r.height)
+      local got = r:to_tensor { layout = "nhwc", dtype = "uint8" }:bytes()
+      local want = H.read_file(H.fixture("opencv/" .. case.file))
+      assert.are.equal(#want, #got)
+      local worst = 0
+      for i = 1, #want do
+        local d = math.abs(got:byte(i) - want:byte(i))
+        if d > worst then worst = d end
+      end
+      assert.is_true(worst <= 1, "max difference " .. worst)
+    end)
+  end
 
   it("moves a point right of centre upwards for a small positive angle", function()
     local dot = glimpse.image.new(41, 41, 1)
