@@ -263,19 +263,29 @@ function M.entities(text, opts)
       end
       -- a capitalised word + noun that WordNet lists as a compound: "Egyptian cat"
       local s_run = i
-      if i > 1 and (toks[i - 1].pos == "PROPN" or toks[i - 1].pos == "ADJ") and not claimed[i - 1] then
-        -- "Egyptian cat", "tabby cat", "red fox": an adjective joins the noun
-        -- only in species names; "old man" or "blue jeans" keep it as an attribute
-        local comp = (toks[i - 1].text .. " " .. (toks[j].lemma or toks[j].text)):lower()
-        local c = category_of(lex, comp)
+      local pt = toks[i - 1]
+      if pt and not claimed[i - 1] and (pt.pos == "PROPN" or pt.pos == "ADJ" or pt.pos == "VERB") then
+        -- "Egyptian cat", "tabby cat", "red fox", "hot dog": an adjective joins
+        -- the noun only in names of species and dishes ("old man" or "blue
+        -- jeans" keep it as an attribute); a participle in any WordNet
+        -- compound ("rocking chair", "dining table")
+        local comp = low[i - 1] .. " " .. (toks[j].lemma or low[j])
+        local c = i == j and category_of(lex, comp)
         local hc = c and category_of(lex, toks[j].lemma or low[j])
-        if c and (toks[i - 1].pos == "PROPN" or ((c == "animal" or c == "plant") and (hc == nil or hc == c))) then
-          s_run = i - 1
-        end
+        local ok
+        if not c then ok = false
+        elseif pt.pos == "PROPN" then ok = true
+        elseif pt.pos == "VERB" then ok = low[i - 1]:find("ing$") ~= nil
+        else ok = c == "food" or ((c == "animal" or c == "plant") and (hc == nil or hc == c)) end
+        if ok then s_run = i - 1 end
       end
       local head = j
       local head_tok = toks[head]
-      local hl = head_tok.lemma or head_tok.text:lower()
+      local hl = head_tok.lemma or low[head]
+      if toks[head + 1] and low[head + 1] == "of" and hl == low[head] and hl:find("[^s]s$")
+          and lex and lex:has(hl:sub(1, -2), "noun") then
+        hl = hl:sub(1, -2) -- "two glasses of wine": the vessel, not spectacles
+      end
       -- compound from the run (longest first)
       local hs, cat, weak, lemma = head, nil, false, hl
       for k = math.max(s_run, head - 2), head - 1 do
@@ -376,6 +386,7 @@ function M.entities(text, opts)
       end
       -- "a group of people", "a pair of shoes": the quantity moves on
       local q = QUANTITY[hl]
+      if q and plural then q = "several" end -- "dozens of", "pairs of"
       if q and toks[j + 1] and low[j + 1] == "of" then
         local qc = q
         if numtok and type(count) == "number" and count > 1 then qc = "several" end
@@ -466,6 +477,10 @@ function M.entities(text, opts)
         else
           break
         end
+      end
+      -- a known brand at the head of a run names only itself: "Tesla Cybertruck"
+      if j > i2 and ORGS[toks[i2].text] and not MULTI[text:sub(toks[i2].start, toks[j].stop)] then
+        j = i2
       end
       -- strip titles
       local s = i2

@@ -215,6 +215,8 @@ function M.tag(tokens)
           pos = "VERB"
         elseif can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") and w:find("s$")
             and t._i.cands.verb ~= w
+            and not (ppos == "PROPN" and tokens[i - 2] and (tokens[i - 2].pos == "VERB"
+              or tokens[i - 2].pos == "ADP" or tokens[i - 2].pos == "DET")) -- "sells Nike shoes"
             and not (prev and prev.text:find("s$") and prev.text:lower() ~= "is") then
           pos = "VERB"
         elseif ppos == "AUX" and can_a then

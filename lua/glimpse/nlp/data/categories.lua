@@ -35,7 +35,7 @@ return {
   meta = [[image photo photograph picture pic shot snapshot scene view frame background
     foreground side left right top bottom front back middle center centre corner edge area
     part kind type sort lot variety number couple pair group set bunch piece shape detail
-    details style atmosphere mood light lighting shadow shadows color colour colors colours
+    details style atmosphere mood lighting shadow shadows color colour colors colours total
     texture pattern surface angle distance moment time day night morning evening afternoon
     composition setting space range line lines row rows series mix array selection layer
     display sense feeling look appearance portrait close-up closeup scenery landscape

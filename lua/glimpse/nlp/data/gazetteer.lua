@@ -71,7 +71,8 @@ return {
     Beach Bay Island Islands Valley Canyon Falls Forest Desert Sea Ocean Coast City Town
     Village County State Province Station Airport Harbor Harbour Port Palace Castle Cathedral
     Temple Mosque Abbey Stadium Arena Center Centre Mall Garden Gardens Zoo Pier Market
-    Quarter District Heights Peninsula Gulf Strait Canal Creek Cove Glacier Volcano]],
+    Quarter District Heights Peninsula Gulf Strait Canal Creek Cove Glacier Volcano House
+    Hall Theatre Theater Opera Memorial Monument Fountain Gate Wall Cemetery Reservoir]],
   place_prefixes = [[Mount Mt. Lake Cape Fort Port Isle Gulf Bay Saint San Santa Los Las
     New North South East West Upper Lower Great]],
   -- Words before a capitalised phrase that make it a place: "in Paris".

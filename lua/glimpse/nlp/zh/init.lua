@@ -550,7 +550,7 @@ local function category_of(w)
   if not n or n < 2 or n > 5 then return nil end
   -- jieba tags some compounds as names (燕尾服 nr), so any noun-like tag will do
   local _, pos = segment.lookup(w)
-  if pos and pos:sub(1, 1) ~= "n" then return nil end
+  if pos and not (pos == "n" or pos == "nz" or pos == "ng" or pos == "nr") then return nil end
   for _, h in ipairs(rules.HEADS) do
     local suffix = h[1]
     if #w > #suffix and sub(w, -#suffix) == suffix then
@@ -658,6 +658,11 @@ local DEGREE = { "非常", "特别", "十分", "相当", "比较", "很", "挺",
 local POST_SEVERAL = { ["很多"] = true, ["许多"] = true, ["不少"] = true, ["众多"] = true, ["非常多"] = true,
   ["特别多"] = true, ["成群"] = true, ["好多"] = true }
 
+-- verb-object words whose object is usually not in the picture
+local VO_IDIOM = {}
+for w in ("钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
+  .. "写字 画画 照镜子"):gmatch("%S+") do VO_IDIOM[w] = true end
+
 -- words that end like noun + locative but are locatives themselves
 local NOT_LOCATIVE = {}
 for w in ("面前 跟前 眼前 身边 身旁 旁边 前面 后面 里面 外面 上面 下面 对面 左边 右边 中间 周边 "
@@ -675,13 +680,15 @@ local function inner_noun(w)
       if rules.CATEGORY[rest] or (utf8.len(rest) >= 2 and category_of(rest)) then return 0, rest end
     end
   end
-  -- verb + noun (踢足球, 遛狗)
-  for k = 2, math.min(#cs, 3) do
+  -- verb + noun (踢足球, 遛狗): a one-character verb only; a longer modifier
+  -- makes a compound noun (折叠椅)
+  if VO_IDIOM[w] then return nil end
+  for k = 2, 2 do
     local pre = sub(w, 1, cs[k][1] - 1)
     local rest = sub(w, cs[k][1])
     local _, p = segment.lookup(pre)
     local c = rules.CATEGORY[rest]
-    if c and c ~= "natural" and c ~= "other" and c ~= "structure" and not rules.NOT_OBJECT[rest]
+    if c and c ~= "natural" and c ~= "other" and c ~= "structure" and c ~= "person" and not rules.NOT_OBJECT[rest]
       and (VERB_WORDS[pre] or (p and p:sub(1, 1) == "v")) then
       return #pre, rest
     end
@@ -728,7 +735,7 @@ local function token_entities(s, tokens, consumed, out)
     local prev = objects[#objects]
     if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "structure" and cat ~= "natural"
       and #text > 3 and prev.category ~= "building" and prev.category ~= "structure"
-      and prev.category ~= "natural" and prev.category ~= "person" then
+      and prev.category ~= "natural" then
       table.remove(out)
       objects[#objects] = nil
       local pcs = utf8_chars(prev.text)
@@ -897,6 +904,11 @@ local function token_entities(s, tokens, consumed, out)
           end
         end
         if num and not mw and nxt and NOT_COUNT_NEXT[nxt.text] then num = nil end
+        -- a bare number counts only the noun right after it (三百人, not 限速120的标志)
+        if num and not mw and not tail then
+          local nx = nxt and nxt.text
+          if not (nx and (category_of(nx) or split_prefixed(nx))) then num = nil end
+        end
         if num and tokens[i - 1] and tokens[i - 1].text == "第" then num = nil end
         if num then
           local v = numerals.value(num)
