@@ -36,6 +36,20 @@ describe("glimpse.local_describer", function()
     assert.is_nil(describer.classification_sentence{})
   end)
 
+  it("recognises ImageNet's birds by id and name, and words the species", function()
+    assert.is_true(describer.is_bird{ label = "chickadee", index = 20 })   -- 1001 classes
+    assert.is_true(describer.is_bird{ label = "chickadee", index = 19 })   -- 1000 classes
+    assert.is_true(describer.is_bird{ label = "crane", index = 135 })
+    assert.is_false(describer.is_bird{ label = "crane", index = 518 })     -- the machine
+    assert.is_false(describer.is_bird{ label = "tabby, tabby cat", index = 282 })
+    assert.equal("Black-capped Chickadee", describer.label_name("Poecile atricapillus (Black-capped Chickadee)"))
+    assert.equal("The bird species model says it is most likely a Black-capped Chickadee (72%), " ..
+      "possibly a Carolina Chickadee (7%).", describer.species_sentence{
+        { label = "Poecile atricapillus (Black-capped Chickadee)", score = 0.72 },
+        { label = "Poecile carolinensis (Carolina Chickadee)", score = 0.07 } })
+    assert.is_nil(describer.species_sentence{ { label = "background", score = 0.9 } })
+  end)
+
   it("reports segments and people only past their thresholds", function()
     assert.equal("Segmentation finds a person (about 63% of the image).",
       describer.segmentation_sentence{ { label = "person", fraction = 0.63 },
@@ -72,6 +86,7 @@ describe("glimpse.describe", function()
       local known = {}
       for _, l in ipairs(r.labels) do known[l.name] = true end
       for _, s in ipairs(r.segments or {}) do known[s.label] = true end
+      for _, s in ipairs(r.species or {}) do known[s.name] = true end
       for name in r.description:gmatch("an? ([%w' %-]-) %(") do
         assert.is_true(known[name] ~= nil, "the description names '" .. name .. "', which no model reported")
       end
@@ -80,6 +95,23 @@ describe("glimpse.describe", function()
       assert.is_number(r.timings.classify)
       assert.is_number(r.timings.total)
       assert.is_nil(r.usage)
+    end)
+
+    it("asks the bird species model about a bird", function()
+      if not glimpse_spec.exists(glimpse_spec.model_path("tflite/mobilenet_v2_1.0_224_inat_bird_quant.tflite")) then
+        pending("the iNaturalist bird model is not present")
+        return
+      end
+      local r = assert(glimpse.describe(glimpse_spec.image_path("bird.bmp"),
+        { backend = "local", segment = false, pose = false, nlp = false }))
+      assert.equal("inat_bird", r.models.species)
+      assert.is_table(r.species)
+      assert.matches("The bird species model says it ", r.description, 1, true)
+      assert.matches(r.species[1].name, r.description, 1, true)
+      -- not for a cat
+      local c = assert(glimpse.describe(CAT, { backend = "local", segment = false, pose = false, nlp = false }))
+      assert.is_nil(c.species)
+      assert.is_nil(c.models.species)
     end)
 
     it("finds the person in Grace Hopper's portrait by segmentation", function()

@@ -69,6 +69,7 @@ options:
   --no-fallback       fail instead of answering locally when the LLM fails
   --no-segment        skip the segmentation model (faster)
   --no-pose           skip the pose model
+  --no-species        skip the bird species model (run when the top label is a bird)
   --no-nlp            skip entities and sentiment
   --timings           list per-stage times in text output
   --format FMT        text, json or jsonl
@@ -167,7 +168,7 @@ local DESCRIBE_OPTS = {
   ["--detail"] = { "value", "detail" }, ["--structured"] = { "flag", "structured" },
   ["--max-side"] = { "value", "max_side" }, ["--timeout"] = { "value", "timeout" },
   ["--no-fallback"] = { "flag", "no_fallback" }, ["--no-segment"] = { "flag", "no_segment" },
-  ["--no-pose"] = { "flag", "no_pose" }, ["--no-nlp"] = { "flag", "no_nlp" },
+  ["--no-pose"] = { "flag", "no_pose" }, ["--no-species"] = { "flag", "no_species" }, ["--no-nlp"] = { "flag", "no_nlp" },
   ["--timings"] = { "flag", "timings" },
 }
 local CLASSIFY_OPTS = {
@@ -341,7 +342,8 @@ local function cmd_describe(args)
     backend = backend, fallback = not o.no_fallback, detail = o.detail,
     structured = o.structured or nil, max_side = max_side, timeout = timeout,
     base_url = o.base_url, profile = o.profile,
-    segment = not o.no_segment, pose = not o.no_pose, nlp = not o.no_nlp,
+    segment = not o.no_segment, pose = not o.no_pose, species = not o.no_species,
+    nlp = not o.no_nlp,
   }
   local llm_backend = backend == "openai" or (backend == nil and require("glimpse.llm").configured())
   if o.model then

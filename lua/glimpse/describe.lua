@@ -17,7 +17,8 @@ local KNOWN = {
   backend = true, fallback = true, client = true, model = true, base_url = true, api_key = true,
   profile = true, detail = true, structured = true, max_side = true, timeout = true,
   max_retries = true, prompt = true, labels = true, k = true, classify_model = true,
-  segment = true, pose = true, nlp = true, threads = true, transport = true, sleep = true,
+  segment = true, pose = true, species = true, nlp = true, threads = true, transport = true,
+  sleep = true,
 }
 
 local function clock()
@@ -111,12 +112,12 @@ end
 --   `base_url`, `api_key`, `profile`, `timeout`, `max_retries` (client
 --   options), `detail`, `structured`, `max_side` (1024), `prompt` (LLM
 --   request options), `labels` (false: skip the local classifier with the
---   LLM backend), `k`, `classify_model`, `segment`, `pose`, `threads`
+--   LLM backend), `k`, `classify_model`, `segment`, `pose`, `species`, `threads`
 --   (local models), `nlp` (false: skip entities and sentiment)
 -- @treturn table `{description=, backend=, model=, labels={ {label=,
 --   name=, score=, index=} }, entities=, sentiment=, data= (structured
---   LLM reply), findings=, segments=, pose=, timings={decode=, classify=,
---   segment=, pose=, llm=, nlp=, total=} (ms), usage= (LLM), degraded=,
+--   LLM reply), findings=, species=, segments=, pose=, timings={decode=,
+--   classify=, species=, segment=, pose=, llm=, nlp=, total=} (ms), usage= (LLM), degraded=,
 --   degraded_reason=, error= (the LLM error table when degraded),
 --   image={path=, width=, height=}}`
 -- @return or nil, message, code (e.g. an unreadable file, or the LLM's
@@ -171,7 +172,7 @@ function M.describe(img, opts)
   end
 
   local local_opts = { k = opts.k, classify_model = opts.classify_model, segment = opts.segment,
-    pose = opts.pose, threads = opts.threads }
+    pose = opts.pose, species = opts.species, threads = opts.threads }
   local describer = require "glimpse.local_describer"
 
   local function use_local()
@@ -181,6 +182,7 @@ function M.describe(img, opts)
     result.labels = r.labels
     result.findings = r.findings
     result.segments = r.segments
+    result.species = r.species
     result.pose = r.pose and { score = r.pose.score, keypoints = r.pose.keypoints } or nil
     result.models = r.models
     result.skipped = r.skipped

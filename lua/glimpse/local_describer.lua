@@ -41,11 +41,14 @@ local function looks_latin(s)
   return s:match("^%u%l+ %l+$") ~= nil and not s:find("cat") and not s:find("dog")
 end
 
---- A readable name from a label line such as "tabby, tabby cat" or
--- "kit fox, Vulpes macrotis": the first synonym, or a later one that
--- extends it ("tabby" -> "tabby cat"); scientific names are skipped.
+--- A readable name from a label line such as "tabby, tabby cat",
+-- "kit fox, Vulpes macrotis" or "Poecile atricapillus (Black-capped
+-- Chickadee)": the first synonym, or a later one that extends it ("tabby"
+-- -> "tabby cat"); scientific names are skipped when a common one exists.
 function M.label_name(label)
   if type(label) ~= "string" then return tostring(label) end
+  local common = label:match("^%u%l+ %l[%l%-]+ %((.+)%)$")
+  if common then return common end
   local syn = {}
   for part in label:gmatch("[^,]+") do
     part = part:gsub("^%s+", ""):gsub("%s+$", ""):gsub("_", " ")
@@ -106,6 +109,56 @@ function M.classification_sentence(labels)
     list_join(guesses) .. "."
 end
 
+-- ImageNet's bird classes (first synonyms), with their 0-based ids in the
+-- 1000-class list: a name alone is ambiguous ("crane" is also a machine).
+local BIRDS = {
+  [7] = "cock", [8] = "hen", [9] = "ostrich", [10] = "brambling", [11] = "goldfinch",
+  [12] = "house finch", [13] = "junco", [14] = "indigo bunting", [15] = "robin", [16] = "bulbul",
+  [17] = "jay", [18] = "magpie", [19] = "chickadee", [20] = "water ouzel", [21] = "kite",
+  [22] = "bald eagle", [23] = "vulture", [24] = "great grey owl",
+  [80] = "black grouse", [81] = "ptarmigan", [82] = "ruffed grouse", [83] = "prairie chicken",
+  [84] = "peacock", [85] = "quail", [86] = "partridge", [87] = "African grey", [88] = "macaw",
+  [89] = "sulphur-crested cockatoo", [90] = "lorikeet", [91] = "coucal", [92] = "bee eater",
+  [93] = "hornbill", [94] = "hummingbird", [95] = "jacamar", [96] = "toucan", [97] = "drake",
+  [98] = "red-breasted merganser", [99] = "goose", [100] = "black swan",
+  [127] = "white stork", [128] = "black stork", [129] = "spoonbill", [130] = "flamingo",
+  [131] = "little blue heron", [132] = "American egret", [133] = "bittern", [134] = "crane",
+  [135] = "limpkin", [136] = "European gallinule", [137] = "American coot", [138] = "bustard",
+  [139] = "ruddy turnstone", [140] = "red-backed sandpiper", [141] = "redshank",
+  [142] = "dowitcher", [143] = "oystercatcher", [144] = "pelican", [145] = "king penguin",
+  [146] = "albatross",
+}
+
+--- Whether a classifier result is one of ImageNet's birds (1000-class ids,
+-- or 1001-class ids with background at 0).
+function M.is_bird(l)
+  if type(l) ~= "table" or type(l.index) ~= "number" then return false end
+  local first = tostring(l.label):match("^[^,]+")
+  return BIRDS[l.index] == first or BIRDS[l.index - 1] == first
+end
+
+--- Sentence for a bird-species classifier's results.
+function M.species_sentence(species)
+  if not species or #species == 0 then return nil end
+  local top = species[1]
+  if top.label == "background" then return nil end
+  local name = M.label_name(top.label)
+  for _, h in ipairs(HEDGES) do
+    if top.score >= h[1] then
+      local verb = ({ ["most likely shows"] = "is most likely", ["probably shows"] = "is probably",
+        ["may show"] = "may be" })[h[2]]
+      local s = "The bird species model says it " .. verb .. " " .. article(name) .. " (" ..
+        pct(top.score) .. ")"
+      local l2 = species[2]
+      if l2 and l2.score >= M.SECONDARY_MIN and l2.label ~= "background" then
+        s = s .. ", possibly " .. article(M.label_name(l2.label)) .. " (" .. pct(l2.score) .. ")"
+      end
+      return s .. "."
+    end
+  end
+  return nil
+end
+
 --- Sentence for segmentation results (`present`, most pixels first).
 function M.segmentation_sentence(present)
   local parts = {}
@@ -137,9 +190,10 @@ end
 --- Describe an image with the local models.
 -- @tparam userdata img a glimpse.Image
 -- @tparam[opt] table opts `k` (labels kept, default 5), `classify_model`,
---   `segment` (default true), `pose` (default true), `threads`
+--   `segment` (default true), `pose` (default true), `species` (default
+--   true: the iNaturalist bird model when the top label is a bird), `threads`
 -- @treturn table `{description=, labels={ {label=, name=, score=, index=} },
---   segments={...}|nil, pose={score=, keypoints=}|nil, findings={...},
+--   species={...}|nil, segments={...}|nil, pose={score=, keypoints=}|nil, findings={...},
 --   models={classify=, segment=, pose=}, skipped={ {task=, reason=} },
 --   timings={classify=, segment=, pose=} (ms)}`
 -- @return or nil, message, code when no local model at all could run
@@ -178,6 +232,24 @@ function M.describe(img, opts)
     local s = M.classification_sentence(out.labels)
     if s then sentences[#sentences + 1] = s end
     out.findings[#out.findings + 1] = { task = "classify", text = s }
+    -- a confident bird: ask the species model too
+    local top = out.labels[1]
+    if opts.species ~= false and top and top.score >= 0.3 and M.is_bird(top) then
+      local species = run("species", "inat_bird", function(model)
+        return glimpse.classify(img, { model = model, k = 3, threads = opts.threads })
+      end)
+      if species then
+        out.species = {}
+        for i, l in ipairs(species) do
+          out.species[i] = { label = l.label, name = M.label_name(l.label), score = l.score, index = l.index }
+        end
+        local ss = M.species_sentence(out.species)
+        if ss then
+          sentences[#sentences + 1] = ss
+          out.findings[#out.findings + 1] = { task = "species", text = ss }
+        end
+      end
+    end
   end
 
   if opts.segment ~= false then

@@ -108,7 +108,7 @@ function M.describe(result, opts)
   end
   local models = {}
   if result.backend == "local" and type(result.models) == "table" then
-    for _, task in ipairs{ "classify", "segment", "pose" } do
+    for _, task in ipairs{ "classify", "species", "segment", "pose" } do
       if result.models[task] then models[#models + 1] = result.models[task] end
     end
   elseif result.model then
@@ -126,7 +126,7 @@ function M.describe(result, opts)
   end
   if opts.timings then
     local parts = {}
-    for _, k in ipairs{ "decode", "classify", "segment", "pose", "llm", "nlp" } do
+    for _, k in ipairs{ "decode", "classify", "species", "segment", "pose", "llm", "nlp" } do
       if t[k] then parts[#parts + 1] = k .. " " .. ms(t[k]) end
     end
     if #parts > 0 then out[#out + 1] = field("timings", concat(parts, ", ")) end
