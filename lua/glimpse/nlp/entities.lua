@@ -32,6 +32,8 @@ local gaz = require "glimpse.nlp.data.gazetteer"
 
 local COLORS = set_of(colors_data.colors)
 local COLOR_MOD = set_of(colors_data.modifiers)
+local BASIC_COLORS = set_of([[red blue green yellow pink purple brown black white gray grey
+  beige maroon navy teal turquoise cyan magenta violet crimson scarlet burgundy khaki]])
 local META = set_of(cats_data.meta)
 local QUANTITY = cats_data.quantity
 local SEVERAL = set_of(cats_data.several)
@@ -67,6 +69,15 @@ local NOT_ATTR = set_of([[other same various several few many much more most suc
   second third single particular usual typical numerous multiple overall additional separate
   remaining top bottom left right front back middle central upper lower inner outer nearby
   distant far close]])
+-- adjectives of size, age, state and quality: they describe the thing, so they
+-- stay attributes even where WordNet lists "old man" or "small boat"
+local GENERIC_ADJ = set_of([[old young little small large big tall short long new tiny huge
+  giant great good bad high low wide narrow thick thin heavy light dark bright pale empty full
+  open closed hot cold warm cool wet dry clean dirty fresh elderly main single double modern
+  ancient traditional public private front back top bottom upper lower inner outer left right
+  local wild whole round square flat sharp soft hard loose tight broken dead live living busy
+  quiet loud rich poor beautiful pretty ugly nice fine sweet sour bitter raw cooked boiled
+  fried baked roasted sliced grilled frozen red-hot first last next other same]])
 local TEXT_CUES = set_of([[reading reads read says say saying said labeled labelled marked
   titled entitled spelling spells displaying displays showing shows printed written stating
   states announcing advertising proclaiming]])
@@ -276,7 +287,9 @@ function M.entities(text, opts)
         if not c then ok = false
         elseif pt.pos == "PROPN" then ok = true
         elseif pt.pos == "VERB" then ok = low[i - 1]:find("ing$") ~= nil
-        else ok = c == "food" or ((c == "animal" or c == "plant") and (hc == nil or hc == c)) end
+        elseif not GENERIC_ADJ[low[i - 1]] and not COLORS[low[i - 1]] and not MATERIALS[low[i - 1]] then
+          ok = c ~= "person" -- "grand piano", "tabby cat"
+        else ok = (c == "food" and hc ~= "food") or ((c == "animal" or c == "plant") and (hc == nil or hc == c)) end
         if ok then s_run = i - 1 end
       end
       local head = j
@@ -294,6 +307,11 @@ function M.entities(text, opts)
         words[#words + 1] = hl
         local comp = table.concat(words, " ")
         local c = category_of(lex, comp)
+        if not c and hl:find("[^s]s$") then -- "wine glasses": kept plural, singular compound
+          words[#words] = hl:sub(1, -2)
+          c = category_of(lex, table.concat(words, " "))
+          if c then comp = table.concat(words, " ") end
+        end
         if c then
           hs, cat, lemma = k, c, comp
           break
@@ -403,8 +421,10 @@ function M.entities(text, opts)
         negated = negated or quantity_pending.negated
         quantity_pending = nil
       end
+      -- a basic colour term is never the thing itself: "the sky is pale pink"
+      if hs == head and BASIC_COLORS[hl] then cat = nil end
       local is_object = cat and (hs < head or not META[hl]) and not META[lemma] and not UNITS[hl]
-        and (not weak or numtok or #attrs > 0)
+        and (not weak or det or numtok or #attrs > 0)
       if negated then
         -- nothing from a negated phrase
       else

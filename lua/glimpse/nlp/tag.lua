@@ -171,6 +171,12 @@ function M.tag(tokens)
       -- watch"); elsewhere rare readings are dropped ("pine trees")
       local m = t._i.mask or 0
       if not (ppos == "DET" or ppos == "ADJ" or ppos == "NUM") then m = t._i.cmask or m end
+      -- a noun that forms a WordNet compound with the noun before it stays a
+      -- noun: "teddy bear", "fire truck"
+      if ppos == "NOUN" and (t._i.mask or 0) & BIT.noun ~= 0 and lex
+          and lex:category(pw .. "_" .. (t._i.cands.noun or w)) then
+        m = BIT.noun
+      end
       if m == 0 then
         pos = guess(w)
       elseif m == BIT.noun then pos = "NOUN"

@@ -536,6 +536,13 @@ local function utf8_chars(w)
   return t
 end
 
+local CAUSATIVE = { ["给"] = true, ["让"] = true, ["令"] = true, ["使"] = true, ["叫"] = true, ["教"] = true }
+
+-- verb-object words whose object is usually not in the picture
+local VO_IDIOM = {}
+for w in ("钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
+  .. "写字 画画 照镜子"):gmatch("%S+") do VO_IDIOM[w] = true end
+
 -- single characters that make "X + head" a verb phrase (上车, 射门, 开灯)
 local HEAD_VERB_PREFIX = {}
 for c in ("上 下 进 出 开 关 坐 等 乘 射 打 推 拉 停 修 洗 买 卖 租 换 搭 骑 划 踢 投 扔 捡 放 拿 吃 喝 点 "
@@ -545,7 +552,7 @@ for c in ("上 下 进 出 开 关 坐 等 乘 射 打 推 拉 停 修 洗 买 �
 local function category_of(w)
   local c = rules.CATEGORY[w]
   if c then return c, w end
-  if rules.NOT_NAME[w] or rules.ATTRIBUTE[w] or rules.COLOR_BASE[w] then return nil end
+  if rules.NOT_NAME[w] or rules.ATTRIBUTE[w] or rules.COLOR_BASE[w] or VO_IDIOM[w] then return nil end
   local n = utf8.len(w)
   if not n or n < 2 or n > 5 then return nil end
   -- jieba tags some compounds as names (燕尾服 nr), so any noun-like tag will do
@@ -657,11 +664,6 @@ local LOCATIVE = { "上", "里", "中", "下", "边", "旁", "内", "外", "前"
 local DEGREE = { "非常", "特别", "十分", "相当", "比较", "很", "挺", "超", "较", "最" }
 local POST_SEVERAL = { ["很多"] = true, ["许多"] = true, ["不少"] = true, ["众多"] = true, ["非常多"] = true,
   ["特别多"] = true, ["成群"] = true, ["好多"] = true }
-
--- verb-object words whose object is usually not in the picture
-local VO_IDIOM = {}
-for w in ("钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
-  .. "写字 画画 照镜子"):gmatch("%S+") do VO_IDIOM[w] = true end
 
 -- words that end like noun + locative but are locatives themselves
 local NOT_LOCATIVE = {}
@@ -867,6 +869,13 @@ local function token_entities(s, tokens, consumed, out)
         if t.kind == "number" and not num then
           num, num_stop = w, t.stop
         end
+        -- 一小 + 碗, 一大 + 群
+        if not num and nxt and numerals.MEASURE[nxt.text] and (sub(w, -3) == "小" or sub(w, -3) == "大")
+          and numerals.is_numeral(sub(w, 1, -4)) then
+          num = sub(w, 1, -4)
+          num_stop = t.start + #num - 1
+          mw, adv = nxt.text, 1
+        end
         if not num then
           -- a vague amount fused with its noun (上百人)
           for _, pre in ipairs(SEVERAL_PREFIX) do
@@ -971,6 +980,13 @@ local function token_entities(s, tokens, consumed, out)
           handled = true
         end
       end
+      -- 灰白 + 相间: the pattern word joins the colour before it
+      if not handled and (w == "相间" or w == "条纹" or w == "格子" or w == "花纹") and #attrs > 0 then
+        attr_set[attrs[#attrs]] = nil
+        attrs[#attrs] = attrs[#attrs] .. w
+        attr_set[attrs[#attrs]] = true
+        handled = true
+      end
       if not handled and rules.ATTRIBUTE[w] and not rules.CATEGORY[w] then
         add_attr(w)
         handled = true
@@ -994,6 +1010,10 @@ local function token_entities(s, tokens, consumed, out)
           i = j + 1
           goto continue
         end
+      end
+      -- 给人 / 让人 / 令人 …: "one", not a person in the picture
+      if not handled and w == "人" and tokens[i - 1] and CAUSATIVE[tokens[i - 1].text] then
+        handled = true
       end
       -- nouns
       if not handled then
