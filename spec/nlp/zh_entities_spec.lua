@@ -161,6 +161,22 @@ describe("glimpse.nlp.zh entities: objects", function()
     assert.is_nil(find(ents("这是一张夜景照片。"), "OBJECT", "夜景"))
   end)
 
+  it("counts only with a measure word or right before the noun", function()
+    local list = ents("路边立着限速120的标志，一位年约六十的老人，三百人。")
+    assert.are.same({ "三百" }, of_type(list, "COUNT"))
+    assert.is_nil(find(list, "OBJECT", "标志").count)
+    assert.are.equal(1, find(list, "OBJECT", "老人").count)
+    assert.are.equal(300, find(list, "OBJECT", "人").count)
+    assert.are.equal(1, find(ents("一小碗沙拉"), "OBJECT", "沙拉").count)
+  end)
+
+  it("joins colour patterns and skips idioms", function()
+    assert.are.same({ "灰白相间" }, find(ents("一只灰白相间的猫"), "OBJECT", "猫").attributes)
+    -- no 人 from 给人, no 鱼 from 钓鱼
+    assert.are.same({ "河边" }, of_type(ents("给人一种安静的感觉，他在河边钓鱼。"), "OBJECT"))
+    assert.are.equal("furniture", find(ents("一把折叠椅"), "OBJECT", "折叠椅").category)
+  end)
+
   it("ends a negation at 的 once it has covered its noun", function()
     local list = ents("没有人的地铁车厢。")
     assert.is_nil(find(list, "OBJECT", "人"))
