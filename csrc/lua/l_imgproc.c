@@ -55,6 +55,17 @@ static int check_side(lua_State *L, int arg, const char *what)
     return (int)v;
 }
 
+/* Outputs past this many pixels (a 16384 x 16384 image) are a caller bug,
+ * not a request to allocate gigabytes. */
+#define MAX_OUTPUT_PIXELS ((lua_Integer)1 << 28)
+
+static void check_pixels(lua_State *L, int w, int h)
+{
+    if ((lua_Integer)w * h > MAX_OUTPUT_PIXELS)
+        luaL_error(L, "output of %dx%d pixels exceeds the limit of %d megapixels", w, h,
+                   (int)(MAX_OUTPUT_PIXELS >> 20));
+}
+
 /* fill: a number for every channel, or a table with one value per channel
  * (an RGBA image also takes 3 values: alpha 255). */
 static void check_fill(lua_State *L, int opts, const glim_image *img, uint8_t fill[4])
@@ -102,6 +113,7 @@ static int l_resize(lua_State *L)
         fname = glim_lua_opt_str_field(L, 4, "filter", "bilinear");
     }
     glim_filter f = check_filter(L, fname, 4);
+    check_pixels(L, w, h);
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
     glim_status st = glim_image_resize(img, w, h, f, &box->img, &err);
@@ -176,6 +188,7 @@ static int l_letterbox(lua_State *L)
     glim_image *img = glim_lua_check_image(L, 1);
     int w = check_side(L, 2, "width"), h = check_side(L, 3, "height");
     check_opts(L, 4, "letterbox", keys);
+    check_pixels(L, w, h);
     glim_filter f = check_filter(L, glim_lua_opt_str_field(L, 4, "filter", "bilinear"), 4);
     uint8_t fill[4] = {114, 114, 114, 255};
     check_fill(L, 4, img, fill);

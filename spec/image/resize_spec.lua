@@ -96,6 +96,8 @@ describe("img:resize", function()
     assert.has_error(function() img:resize(0, 5) end)
     assert.has_error(function() img:resize(5, -1) end)
     assert.has_error(function() img:resize(70000, 5) end)
+    assert.has_error(function() img:resize(60000, 60000) end,
+      "output of 60000x60000 pixels exceeds the limit of 256 megapixels")
     assert.has_error(function() img:resize(5.5, 5) end)
     assert.has_error(function() img:resize("5", {}) end)
     assert.has_error(function() img:resize(5, 5, { filter = "cubic" }) end,
