@@ -484,7 +484,7 @@ function M.entities(text, opts)
       i2 = i2 + 1
     else
       local j = i2
-      while true do
+      while j - i2 < 7 do -- a name is a few words; longer runs are headings or shouting
         local nx = toks[j + 1]
         if nx and not claimed[j + 1] and is_cap(nx) and nx.start <= toks[j].stop + 2 then
           j = j + 1
