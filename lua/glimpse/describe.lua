@@ -63,7 +63,10 @@ local function text_analysis(text, out, skip_own_figures)
     return
   end
   if type(nlp.entities) == "function" then
-    local okc, ents = pcall(nlp.entities, text)
+    local okc, ents, eerr = pcall(nlp.entities, text)
+    if not okc or type(ents) ~= "table" then
+      out.nlp_error = "entities: " .. tostring(okc and eerr or ents)
+    end
     if okc and type(ents) == "table" then
       local spans = skip_own_figures and own_figures(text) or {}
       local list = {}
