@@ -112,6 +112,19 @@ local COPULA = { ["是"] = true, ["为"] = true, ["呈"] = true, ["都是"] = tr
 
 local function is_han(w) return w:find("^[\228-\233]") ~= nil end
 
+-- A caching wrapper for a function of one string (any number of results).
+local function memo(f)
+  local cache = {}
+  return function(w)
+    local r = cache[w]
+    if not r then
+      r = table.pack(f(w))
+      cache[w] = r
+    end
+    return table.unpack(r, 1, r.n)
+  end
+end
+
 -- Person names the dictionary lacks: surname + one or two given-name chars.
 local function match_name(tokens, i)
   local t = tokens[i]
@@ -186,6 +199,20 @@ end
 --- Appends the word-level entities of `tokens` to `out`; tokens marked in
 -- `consumed` (inside a span entity) are skipped.
 function M.extract(s, tokens, consumed, out)
+  -- words repeat: analyse each distinct word once per call
+  local category_of, split_prefixed, inner_noun = memo(category_of), memo(split_prefixed), memo(inner_noun)
+  local word_pos = memo(word_pos)
+  local numeral_split = memo(numerals.split)
+  -- numeral + measure + noun in one word: numeral, measure, byte length of both
+  local fused_quantity = memo(function(w)
+    local cs = utf8_chars(w)
+    for k = #cs, 3, -1 do
+      local head, rest = sub(w, 1, cs[k][1] - 1), sub(w, cs[k][1])
+      local hn, hm = numeral_split(head)
+      if hn and hm and (category_of(rest) or split_prefixed(rest)) then return hn, hm, #head end
+    end
+    return nil
+  end)
   local pending -- { count=, count_ent=, deferred= }
   local attrs, attr_set = {}, {}
   local negated = false
@@ -350,7 +377,7 @@ function M.extract(s, tokens, consumed, out)
       end
       -- quantities
       if not handled then
-        local num, mw = numerals.split(w)
+        local num, mw = numeral_split(w)
         local num_start, num_stop = t.start, t.start + (num and #num or 0) - 1
         local adv, tail = 0, nil
         if t.kind == "number" and not num then
@@ -374,15 +401,10 @@ function M.extract(s, tokens, consumed, out)
             end
           end
           -- numeral + measure + noun in one dictionary word (一束花)
-          local cs = utf8_chars(w)
-          for k = #cs, 3, -1 do
-            local head, rest = sub(w, 1, cs[k][1] - 1), sub(w, cs[k][1])
-            local hn, hm = numerals.split(head)
-            if hn and hm and (category_of(rest) or split_prefixed(rest)) then
-              num, mw, tail = hn, hm, { rest, t.start + #head, t.stop }
-              num_stop = t.start + #hn - 1
-              break
-            end
+          local hn, hm, headlen = fused_quantity(w)
+          if hn then
+            num, mw, tail = hn, hm, { sub(w, headlen + 1), t.start + headlen, t.stop }
+            num_stop = t.start + #hn - 1
           end
         end
         if num and not mw and nxt then
