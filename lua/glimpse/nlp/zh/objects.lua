@@ -23,6 +23,10 @@ end
 
 local CAUSATIVE = { ["给"] = true, ["让"] = true, ["令"] = true, ["使"] = true, ["叫"] = true, ["教"] = true }
 
+-- cooking verbs that name a dish together with their object
+local COOKING = {}
+for c in ("煎 炒 烤 炸 蒸 煮 炖 卤 拌 腌 熏 焖 涮"):gmatch("%S+") do COOKING[c] = true end
+
 -- verb-object words whose object is usually not in the picture
 local VO_IDIOM = {}
 for w in ("钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
@@ -190,6 +194,8 @@ local function inner_noun(w)
     local c = rules.CATEGORY[rest]
     if c and c ~= "natural" and c ~= "other" and c ~= "structure" and c ~= "person" and not rules.NOT_OBJECT[rest]
       and (VERB_WORDS[pre] or (p and p:sub(1, 1) == "v")) then
+      -- a cooked dish keeps its verb (煎蛋, 炸鸡)
+      if c == "food" and COOKING[pre] then return 0, w end
       return #pre, rest
     end
   end
@@ -575,7 +581,10 @@ function M.extract(s, tokens, consumed, out)
         end
       end
       if not handled then
-        if pending and (VERB_WORDS[w] or word_pos(w) == "VERB") then pending.deferred = true end
+        -- a verb or preposition between quantity and noun starts a relative
+        -- clause (两个穿西装的男人, 一只在跑的狗): the count waits for 的
+        local wp = word_pos(w)
+        if pending and (VERB_WORDS[w] or wp == "VERB" or wp == "ADP") then pending.deferred = true end
         if w == "的" and pending and pending.deferred then pending.deferred = false end
         -- 没有人的车厢: the negation covered 人, the phrase goes on to 车厢
         if w == "的" and negated == "suppressed" then negated = false end
