@@ -210,7 +210,9 @@ local function build_lexicon(out)
   local cats = {}
   for lemma, offs in pairs(nidx) do
     local parts = select(2, lemma:gsub("_", "_")) + 1
-    if parts <= 3 and lemma:match("^[a-z][a-z_%-']*$") then
+    -- taxonomic groups ("genus_felis") are never what a picture shows
+    if parts <= 3 and lemma:match("^[a-z][a-z_%-']*$") and not lemma:match("^genus_")
+        and not lemma:match("^family_") and not lemma:match("^order_") then
       local first_cat, first_i
       for i = 1, math.min(3, #offs) do
         local c = synset_category(offs[i])

@@ -120,25 +120,41 @@ function Lexicon:category(lemma)
   return c, c and self._weak[lemma] or false
 end
 
-function Lexicon:names()
-  local t = self._names
-  if t then return t end
-  t = {}
-  for typ, words in pairs(self.raw.names) do
-    for w in words:gmatch("%S+") do t[(w:gsub("_", " "))] = typ end
+-- Proper names are looked up in place (plain find in the space-padded
+-- lists, memoised), not split into a table: a text meets few of them.
+function Lexicon:name_type(name)
+  local memo = self._name_memo
+  if not memo then
+    memo = {}
+    self._name_memo = memo
+    self._padded = {}
+    for typ, words in pairs(self.raw.names) do self._padded[typ] = " " .. words .. " " end
   end
-  self._names = t
-  return t
+  local hit = memo[name]
+  if hit ~= nil then return hit or nil end
+  local key = " " .. name:gsub(" ", "_") .. " "
+  local found = false
+  for _, typ in ipairs({ "PERSON", "PLACE", "ORG" }) do
+    if self._padded[typ] and self._padded[typ]:find(key, 1, true) then found = typ break end
+  end
+  memo[name] = found
+  return found or nil
 end
 
---- Entity type (PERSON, PLACE, ORG) of a proper name in WordNet, or nil.
-function Lexicon:name_type(name)
-  return self:names()[name]
+--- A table view of the names: names[name] -> "PERSON" | "PLACE" | "ORG" | nil.
+function Lexicon:names()
+  if not self._names then
+    self._names = setmetatable({}, { __index = function(_, k)
+      if type(k) ~= "string" then return nil end
+      return self:name_type(k)
+    end })
+  end
+  return self._names
 end
 
 --- Decodes every table now (for timing and memory measurements).
 function Lexicon:warm()
-  self:masks(); self:categories(); self:names(); self:rare("")
+  self:masks(); self:categories(); self:name_type(""); self:rare("")
   for p in pairs(self.raw.exc) do self:exceptions(p) end
   return self
 end
