@@ -11,7 +11,7 @@ local M = {}
 
 -- jieba POS -> coarse POS
 local POS_MAP = {
-  n = "NOUN", ng = "NOUN", vn = "NOUN", an = "NOUN", s = "NOUN", t = "NOUN", q = "NOUN", j = "NOUN",
+  n = "NOUN", ng = "NOUN", vn = "VERB", an = "NOUN", s = "NOUN", t = "NOUN", q = "NOUN", j = "NOUN",
   nr = "PROPN", nrt = "PROPN", nrfg = "PROPN", ns = "PROPN", nt = "PROPN", nz = "PROPN",
   v = "VERB", vd = "VERB", vg = "VERB", vi = "VERB", vq = "VERB",
   a = "ADJ", ag = "ADJ", b = "ADJ", z = "ADJ",
@@ -26,6 +26,9 @@ local POS_MAP = {
 }
 local DET_WORDS = { ["这"] = true, ["那"] = true, ["这个"] = true, ["那个"] = true, ["这些"] = true,
   ["那些"] = true, ["每"] = true, ["各"] = true, ["某"] = true, ["该"] = true, ["此"] = true }
+-- jieba gives these time or noun tags; in descriptions they are adverbs
+local ADV_WORDS = { ["正在"] = true, ["正"] = true, ["已经"] = true, ["还在"] = true,
+  ["一直"] = true, ["仍然"] = true, ["依然"] = true, ["刚刚"] = true }
 local AUX_WORDS = { ["是"] = true, ["能"] = true, ["会"] = true, ["可以"] = true, ["可能"] = true,
   ["应该"] = true, ["要"] = true, ["得"] = true }
 
@@ -33,6 +36,7 @@ local AUX_WORDS = { ["是"] = true, ["能"] = true, ["会"] = true, ["可以"] =
 local function word_pos(w)
   if DET_WORDS[w] then return "DET" end
   if AUX_WORDS[w] then return "AUX" end
+  if ADV_WORDS[w] then return "ADV" end
   if rules.ORG[w] or rules.PLACE[w] then return "PROPN" end
   if rules.CATEGORY[w] then return "NOUN" end
   if rules.COLOR_BASE[w] then return "ADJ" end
