@@ -98,15 +98,23 @@ local FOLD = { ["à"] = "a", ["á"] = "a", ["â"] = "a", ["ä"] = "a", ["ç"] = 
   ["é"] = "e", ["ê"] = "e", ["ë"] = "e", ["í"] = "i", ["î"] = "i", ["ï"] = "i", ["ñ"] = "n",
   ["ó"] = "o", ["ô"] = "o", ["ö"] = "o", ["ú"] = "u", ["û"] = "u", ["ü"] = "u" }
 
+-- category lookups memoised per phrase (bounded): a pure function of the lexicon
+local cat_memo, cat_n = {}, 0
+
 local function category_of(lex, lemma)
   local c = OVERRIDE[lemma]
   if c then return c, false end
   if not lex then return nil end
+  local m = cat_memo[lemma]
+  if m then return m[1] or nil, m[2] end
   local cat, weak = lex:category(lemma)
   if not cat and lemma:find("[\195]") then
     -- WordNet spells "café" as "cafe"
     cat, weak = lex:category((lemma:gsub("\195[\128-\191]", FOLD)))
   end
+  if cat_n >= 50000 then cat_memo, cat_n = {}, 0 end
+  cat_memo[lemma] = { cat or false, weak or false }
+  cat_n = cat_n + 1
   return cat, weak
 end
 
