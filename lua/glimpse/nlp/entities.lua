@@ -325,7 +325,17 @@ function M.entities(text, opts)
           break
         end
       end
-      if not cat then cat, weak = category_of(lex, hl) end
+      if not cat then
+        cat, weak = category_of(lex, hl)
+        -- a noun before the head that WordNet does not join with it still
+        -- names the kind of thing ("desk lamp", "guitar case"), unless it is
+        -- a material or colour (an attribute: "oak table", "brick wall")
+        local m = head - 1
+        if cat and m >= s_run and toks[m].pos == "NOUN" and not MATERIALS[low[m]] and not COLORS[low[m]]
+            and not META[low[m]] then
+          hs, lemma = m, low[m] .. " " .. hl
+        end
+      end
       -- left context of the phrase
       local k = hs - 1
       local det, numtok, count, attrs, colors = nil, nil, nil, {}, {}
