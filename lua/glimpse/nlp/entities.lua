@@ -56,6 +56,7 @@ for w in gaz.orgs:gmatch("%S+") do
 end
 
 local MATERIALS = set_of([[glass metal wood wooden plastic leather stone brick steel paper cotton
+  oak walnut teak mahogany cedar pine birch cherry bamboo
   wool silk concrete marble ceramic iron denim straw wicker bamboo rubber velvet lace fur
   cardboard porcelain granite tin copper bronze chrome aluminum aluminium canvas]])
 local UNITS = set_of([[second seconds minute minutes hour hours day days week weeks month months
@@ -398,6 +399,9 @@ function M.entities(text, opts)
           end
           k = k - 1
           break
+        elseif p.pos == "PROPN" and k < hs and toks[k - 1] and (toks[k - 1].pos == "DET"
+            or toks[k - 1].pos == "PROPN" or toks[k - 1].pos == "ADJ" or toks[k - 1].pos == "NUM") then
+          k = k - 1 -- a name as modifier: "a Nike shoe", "the World Cup trophy"
         elseif p.pos == "PART" and pl == "'s" then
           break
         else
@@ -441,7 +445,8 @@ function M.entities(text, opts)
       end
       -- a basic colour term is never the thing itself: "the sky is pale pink"
       if hs == head and BASIC_COLORS[hl] then cat = nil end
-      local is_object = cat and (hs < head or not META[hl]) and not META[lemma] and not UNITS[hl]
+      local is_object = cat and (hs < head or not META[hl]) and not META[lemma]
+        and not (UNITS[hl] and numtok)
         and (not weak or det or numtok or #attrs > 0)
       if negated then
         -- nothing from a negated phrase

@@ -29,7 +29,9 @@ return {
     store = "building", cat = "animal", dog = "animal", bird = "animal", horse = "animal",
     cow = "animal", sheep = "animal", fish = "animal", puppy = "animal", kitten = "animal",
     man = "person", woman = "person", child = "person", boy = "person", girl = "person",
-    player = "person", crowd = "person",
+    player = "person", crowd = "person", coin = "artifact", case = "container",
+    ticket = "artifact", card = "artifact", note = "artifact", map = "artifact",
+    portrait = "artifact", painting = "artifact",
   },
   -- Nouns about the picture or about space, never things in it.
   meta = [[image photo photograph picture pic shot snapshot scene view frame background
@@ -38,7 +40,7 @@ return {
     details style atmosphere mood lighting shadow shadows color colour colors colours total
     texture pattern surface angle distance moment time day night morning evening afternoon
     composition setting space range line lines row rows series mix array selection layer
-    display sense feeling look appearance portrait close-up closeup scenery landscape
+    display sense feeling look appearance close-up closeup scenery landscape
     possibility chance way thing things item items object objects something everything
     end rest half percent word words text letter letters sign-up spot place position
     direction focus subject element elements feature features example one ones bit
