@@ -8,6 +8,7 @@
 #include "ops/kernel.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include <stdlib.h>
@@ -23,15 +24,132 @@ typedef struct glim_threads {
     int n;                   /* workers (excluding the caller) */
     pthread_t *tid;
     pthread_mutex_t mu;
-    pthread_cond_t go, done;
-    unsigned long generation;
-    int stop;
-    int active;              /* workers still inside the current job */
+    pthread_cond_t go;
+    atomic_ulong generation; /* bumped for each job (and to stop) */
+    atomic_int stop;
+    atomic_int active;       /* workers still inside the current job */
+    int sleeping;            /* workers blocked on `go` (under mu) */
     void (*fn)(void *ctx, int task);
     void *ctx;
     int ntasks;
     atomic_int next;
 } glim_threads;
+
+/* Workers spin this many polls for the next job before blocking: a model
+ * runs dozens of short parallel sections back to back, and a condition
+ * variable wake-up costs about as much as a small one. */
+#define SPIN_POLLS 20000
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static void drain(glim_threads *t)
+{
+    for (;;) {
+        int k = atomic_fetch_add(&t->next, 1);
+        if (k >= t->ntasks) break;
+        t->fn(t->ctx, k);
+    }
+}
+
+static void *worker(void *arg)
+{
+    glim_threads *t = arg;
+    /* generation is 0 when the pool starts; a job may be posted before this
+     * thread first runs, so do not read the current value here */
+    unsigned long seen = 0;
+    for (;;) {
+        unsigned long gen = atomic_load(&t->generation);
+        for (int i = 0; gen == seen && i < SPIN_POLLS; i++) {
+            cpu_relax();
+            gen = atomic_load(&t->generation);
+        }
+        if (gen == seen) {
+            pthread_mutex_lock(&t->mu);
+            t->sleeping++;
+            while ((gen = atomic_load(&t->generation)) == seen) pthread_cond_wait(&t->go, &t->mu);
+            t->sleeping--;
+            pthread_mutex_unlock(&t->mu);
+        }
+        seen = gen;
+        if (atomic_load(&t->stop)) break;
+        drain(t);
+        atomic_fetch_sub(&t->active, 1);
+    }
+    return NULL;
+}
+
+glim_threads *glim_threads_new(int n)
+{
+    if (n < 1) return NULL;
+    glim_threads *t = glim_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->tid = glim_calloc((size_t)n, sizeof *t->tid);
+    if (!t->tid) {
+        glim_free(t);
+        return NULL;
+    }
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->go, NULL);
+    atomic_init(&t->generation, 0);
+    atomic_init(&t->stop, 0);
+    atomic_init(&t->active, 0);
+    atomic_init(&t->next, 0);
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&t->tid[i], NULL, worker, t) != 0) {
+            t->n = i;
+            glim_threads_free(t);
+            return NULL;
+        }
+        t->n = i + 1;
+    }
+    return t;
+}
+
+static void wake(glim_threads *t)
+{
+    pthread_mutex_lock(&t->mu);
+    if (t->sleeping) pthread_cond_broadcast(&t->go);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void glim_threads_free(glim_threads *t)
+{
+    if (!t) return;
+    atomic_store(&t->stop, 1);
+    atomic_fetch_add(&t->generation, 1);
+    wake(t);
+    for (int i = 0; i < t->n; i++) pthread_join(t->tid[i], NULL);
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->go);
+    glim_free(t->tid);
+    glim_free(t);
+}
+
+void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int task), void *ctx)
+{
+    if (!t || ntasks <= 1) {
+        for (int k = 0; k < ntasks; k++) fn(ctx, k);
+        return;
+    }
+    t->fn = fn;
+    t->ctx = ctx;
+    t->ntasks = ntasks;
+    atomic_store(&t->next, 0);
+    atomic_store(&t->active, t->n);
+    atomic_fetch_add(&t->generation, 1); /* publishes the fields above */
+    wake(t);
+    drain(t);
+    /* the workers finish their last task shortly; yield if one is descheduled */
+    for (int i = 0; atomic_load(&t->active) > 0; i++) {
+        if (i < 4096) cpu_relax();
+        else sched_yield();
+    }
+}
 
 /*
  * OpenBLAS built with DYNAMIC_ARCH picks its kernels from the CPU model at
@@ -80,93 +198,6 @@ const char *glim_blas_core(void)
 {
     pthread_once(&blas_once, blas_fix_coretype);
     return openblas_get_corename();
-}
-
-static void drain(glim_threads *t)
-{
-    for (;;) {
-        int k = atomic_fetch_add(&t->next, 1);
-        if (k >= t->ntasks) break;
-        t->fn(t->ctx, k);
-    }
-}
-
-static void *worker(void *arg)
-{
-    glim_threads *t = arg;
-    unsigned long seen = 0;
-    pthread_mutex_lock(&t->mu);
-    for (;;) {
-        while (!t->stop && t->generation == seen) pthread_cond_wait(&t->go, &t->mu);
-        if (t->stop) break;
-        seen = t->generation;
-        pthread_mutex_unlock(&t->mu);
-        drain(t);
-        pthread_mutex_lock(&t->mu);
-        if (--t->active == 0) pthread_cond_signal(&t->done);
-    }
-    pthread_mutex_unlock(&t->mu);
-    return NULL;
-}
-
-glim_threads *glim_threads_new(int n)
-{
-    if (n < 1) return NULL;
-    glim_threads *t = glim_calloc(1, sizeof *t);
-    if (!t) return NULL;
-    t->tid = glim_calloc((size_t)n, sizeof *t->tid);
-    if (!t->tid) {
-        glim_free(t);
-        return NULL;
-    }
-    pthread_mutex_init(&t->mu, NULL);
-    pthread_cond_init(&t->go, NULL);
-    pthread_cond_init(&t->done, NULL);
-    for (int i = 0; i < n; i++) {
-        if (pthread_create(&t->tid[i], NULL, worker, t) != 0) {
-            t->n = i;
-            glim_threads_free(t);
-            return NULL;
-        }
-        t->n = i + 1;
-    }
-    return t;
-}
-
-void glim_threads_free(glim_threads *t)
-{
-    if (!t) return;
-    pthread_mutex_lock(&t->mu);
-    t->stop = 1;
-    pthread_cond_broadcast(&t->go);
-    pthread_mutex_unlock(&t->mu);
-    for (int i = 0; i < t->n; i++) pthread_join(t->tid[i], NULL);
-    pthread_mutex_destroy(&t->mu);
-    pthread_cond_destroy(&t->go);
-    pthread_cond_destroy(&t->done);
-    glim_free(t->tid);
-    glim_free(t);
-}
-
-void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int task), void *ctx)
-{
-    if (!t || ntasks <= 1) {
-        for (int k = 0; k < ntasks; k++) fn(ctx, k);
-        return;
-    }
-    pthread_mutex_lock(&t->mu);
-    t->fn = fn;
-    t->ctx = ctx;
-    t->ntasks = ntasks;
-    atomic_store(&t->next, 0);
-    t->active = t->n;
-    t->generation++;
-    pthread_cond_broadcast(&t->go);
-    pthread_mutex_unlock(&t->mu);
-    drain(t);
-    pthread_mutex_lock(&t->mu);
-    while (t->active > 0) pthread_cond_wait(&t->done, &t->mu);
-    pthread_mutex_unlock(&t->mu);
 }
 
 typedef struct range_job {
