@@ -231,7 +231,9 @@ function M.entities(text, opts)
         if toks[j] and toks[j].text == ":" then j = j + 1 end
         local s = j
         while toks[j] and not claimed[j] and (is_upper_word(toks[j]) or
-            (toks[j].kind == "number" and toks[j - 1] and is_upper_word(toks[j - 1]))) do
+            (toks[j].kind == "number" and toks[j - 1] and is_upper_word(toks[j - 1]))
+            or (j > s and (toks[j].text == ":" or toks[j].text == "," or toks[j].text == "&"
+              or toks[j].text == "-") and toks[j + 1] and is_upper_word(toks[j + 1]))) do
           j = j + 1
         end
         -- keep a closing "!" of shouted text
@@ -568,6 +570,11 @@ function M.entities(text, opts)
         -- adjectives of nationality and the like before a noun: "Egyptian cat"
         if typ and s == j and not names[name] and not ORGS[name] and not PLACES[name] and lex
             and lex:has(name:lower(), "adj") then
+          typ = nil
+        end
+        -- a short upper-case word nobody lists is an abbreviation or a unit ("NT$")
+        if typ and s == j and is_upper_word(t) and #name <= 3 and not (ORGS[name] or PLACES[name]
+            or MULTI[name] or names[name]) then
           typ = nil
         end
         if typ then

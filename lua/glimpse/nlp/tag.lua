@@ -205,6 +205,9 @@ function M.tag(tokens)
             and t._i.cands.verb and t._i.cands.verb ~= w
             and not (nx and nx._i.closed == "PUNCT") then
           pos = "VERB" -- "a surfer carries"
+        elseif after_det and can_a and nx and not nx._i.closed and (nx._i.mask or 0) & BIT.adj ~= 0
+            and not next_ing then
+          pos = "ADJ" -- "a vintage red car"
         elseif prev_plural and can_v and not w:find("s$") then
           pos = "VERB" -- "dogs play"
         elseif can_n and after_det and next_ing then

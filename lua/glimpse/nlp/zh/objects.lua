@@ -187,17 +187,15 @@ local function inner_noun(w)
   -- verb + noun (踢足球, 遛狗): a one-character verb only; a longer modifier
   -- makes a compound noun (折叠椅)
   if VO_IDIOM[w] then return nil end
-  for k = 2, 2 do
-    local pre = sub(w, 1, cs[k][1] - 1)
-    local rest = sub(w, cs[k][1])
-    local _, p = segment.lookup(pre)
-    local c = rules.CATEGORY[rest]
-    if c and c ~= "natural" and c ~= "other" and c ~= "structure" and c ~= "person" and not rules.NOT_OBJECT[rest]
-      and (VERB_WORDS[pre] or (p and p:sub(1, 1) == "v")) then
-      -- a cooked dish keeps its verb (煎蛋, 炸鸡)
-      if c == "food" and COOKING[pre] then return 0, w end
-      return #pre, rest
-    end
+  local pre = sub(w, 1, cs[2][1] - 1)
+  local rest = sub(w, cs[2][1])
+  local _, p = segment.lookup(pre)
+  local c = rules.CATEGORY[rest]
+  if c and c ~= "natural" and c ~= "other" and c ~= "structure" and c ~= "person" and not rules.NOT_OBJECT[rest]
+    and (VERB_WORDS[pre] or (p and p:sub(1, 1) == "v")) then
+    -- a cooked dish keeps its verb (煎蛋, 炸鸡)
+    if c == "food" and COOKING[pre] then return 0, w end
+    return #pre, rest
   end
   return nil
 end
