@@ -2,6 +2,7 @@
 #include "check.h"
 #include "nn/graph.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void test_builder_validates(void)
@@ -77,10 +78,84 @@ static void test_op_names(void)
     CHECK(strcmp(glim_op_name((glim_op_id)999), "?") == 0);
 }
 
+/* ---- allocation-failure sweep: every allocation of building, preparing
+ * and running a small conv graph is made to fail in turn; each failure must
+ * come back as an error (never a crash), and freeing must be clean. */
+static long alloc_count, alloc_fail_at = -1;
+
+static void *failing_alloc(size_t size, size_t align, void *user)
+{
+    (void)user;
+    if (alloc_count++ == alloc_fail_at) return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
+    return p;
+}
+
+static void plain_free(void *p, void *user)
+{
+    (void)user;
+    free(p);
+}
+
+static glim_status build_and_run(int threads)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    glim_status st = glim_graph_new(&g, &err);
+    if (st) return st;
+    int64_t xs[] = {1, 9, 7, 3}, ws[] = {4, 3, 3, 3}, bs[] = {4}, ds[] = {1, 3, 3, 4};
+    int x = glim_graph_add_tensor(g, "x", GLIM_F32, 4, xs, GLIM_TENSOR_INPUT, &err);
+    int w = glim_graph_add_tensor(g, "w", GLIM_F32, 4, ws, GLIM_TENSOR_CONSTANT, &err);
+    int b = glim_graph_add_tensor(g, "b", GLIM_F32, 1, bs, GLIM_TENSOR_CONSTANT, &err);
+    int dw = glim_graph_add_tensor(g, "dw", GLIM_F32, 4, ds, GLIM_TENSOR_CONSTANT, &err);
+    int y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    int z = glim_graph_add_tensor(g, "z", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    if (x < 0 || w < 0 || b < 0 || dw < 0 || y < 0 || z < 0) { glim_graph_free(g); return err.code; }
+    static float wv[108], bv[4], dv[36];
+    if ((st = glim_graph_set_const_copy(g, w, wv, &err)) || (st = glim_graph_set_const_copy(g, b, bv, &err)) ||
+        (st = glim_graph_set_const_copy(g, dw, dv, &err))) { glim_graph_free(g); return st; }
+    glim_conv2d_params p = {0};
+    p.stride_h = p.stride_w = 2;
+    p.padding = GLIM_PAD_SAME;
+    int in[] = {x, w, b};
+    if (glim_graph_add_node(g, GLIM_OP_CONV2D, "c", 3, in, 1, &y, &p, sizeof p, &err) < 0) { glim_graph_free(g); return err.code; }
+    int in2[] = {y, dw, b};
+    p.stride_h = p.stride_w = 1;
+    if (glim_graph_add_node(g, GLIM_OP_DEPTHWISE_CONV2D, "d", 3, in2, 1, &z, &p, sizeof p, &err) < 0) { glim_graph_free(g); return err.code; }
+    if ((st = glim_graph_set_io(g, 1, &x, 1, &z, &err)) || (st = glim_graph_prepare(g, threads, &err)) ||
+        (st = glim_graph_run(g, &err))) {
+        CHECK(err.msg[0] != 0);
+        glim_graph_free(g);
+        return st;
+    }
+    glim_graph_free(g);
+    return GLIM_OK;
+}
+
+static void test_allocation_failures(void)
+{
+    glim_allocator a = {failing_alloc, plain_free, NULL};
+    glim_set_allocator(&a);
+    alloc_fail_at = -1;
+    alloc_count = 0;
+    CHECK(build_and_run(2) == GLIM_OK);
+    long total = alloc_count;
+    CHECK(total > 10);
+    for (long k = 0; k < total; k++) {
+        alloc_count = 0;
+        alloc_fail_at = k;
+        glim_status st = build_and_run(2);
+        CHECK(st == GLIM_ENOMEM);
+    }
+    glim_set_allocator(NULL);
+}
+
 int main(void)
 {
     RUN(test_builder_validates);
     RUN(test_const_memory_is_aligned_and_stable);
     RUN(test_op_names);
+    RUN(test_allocation_failures);
     return check_done();
 }
