@@ -55,7 +55,7 @@ static int is_pointwise(const glim_conv2d_params *p, const conv_dims *d)
 static int use_packed(const conv_dims *d)
 {
     int64_t K = d->kh * d->kw * d->cin;
-    return K <= 1024 && d->cout * K <= (1 << 20);
+    return K <= 1024 && d->cout * K <= (1 << 22);
 }
 
 static int64_t band_rows(const conv_dims *d)
@@ -198,7 +198,7 @@ typedef struct conv_job {
     const float *xn; /* image, for im2col */
     float *col;
     float *y;
-    int64_t lda, oy0;
+    int64_t lda, oy0, m;
     float lo, hi;
 } conv_job;
 
@@ -206,6 +206,23 @@ static void gemm_rows(void *arg, int64_t m0, int64_t m1)
 {
     const conv_job *j = arg;
     glim_gemm_packed(j->a, j->lda, j->pk, j->y, j->d->cout, m0, m1, j->lo, j->hi);
+}
+
+/* Few rows (7x7 maps, M = 49): split the column panels instead. */
+static void gemm_panels(void *arg, int64_t p0, int64_t p1)
+{
+    const conv_job *j = arg;
+    glim_gemm_packed_cols(j->a, j->lda, j->pk, j->y, j->d->cout, 0, j->m, p0, p1, j->lo, j->hi);
+}
+
+static void gemm_parallel(glim_graph *g, conv_job *j, int64_t M)
+{
+    if (g->threads > 1 && M < 96 * g->threads && j->pk->npanels >= 2) {
+        j->m = M;
+        glim_parallel_for(g, j->pk->npanels, 1, gemm_panels, j);
+    } else {
+        glim_parallel_for(g, M, 48, gemm_rows, j);
+    }
 }
 
 static void im2col_rows(void *arg, int64_t r0, int64_t r1)
@@ -228,14 +245,13 @@ static void conv_eval(glim_graph *g, const glim_node *n)
         glim_conv2d_ref(p, x, w, b, y, d.n, d.h, d.w, d.cin, d.oh, d.ow, d.cout, d.kh, d.kw);
         return;
     }
-    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0};
+    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0};
     int clamp = glim_act_range(p->act, &j.lo, &j.hi);
     if (!clamp) glim_act_range(GLIM_ACT_NONE, &j.lo, &j.hi);
-    int64_t grain = 64;
     if (is_pointwise(p, &d)) {
         int64_t M = d.n * d.h * d.w;
         if (j.pk) {
-            glim_parallel_for(g, M, grain, gemm_rows, &j);
+            gemm_parallel(g, &j, M);
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K,
                         1.f, x, (int)K, w, (int)K, 0.f, y, (int)d.cout);
@@ -256,7 +272,7 @@ static void conv_eval(glim_graph *g, const glim_node *n)
             if (j.pk) {
                 j.a = j.col;
                 j.y = yb;
-                glim_parallel_for(g, M, grain, gemm_rows, &j);
+                gemm_parallel(g, &j, M);
                 if (!clamp) glim_apply_act(yb, M * d.cout, p->act);
             } else {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K,

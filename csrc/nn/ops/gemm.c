@@ -133,6 +133,13 @@ static void kernel_plain(const float *a, int64_t lda, const float *b, const floa
 void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *c, int64_t ldc,
                       int64_t m0, int64_t m1, float lo, float hi)
 {
+    glim_gemm_packed_cols(a, lda, w, c, ldc, m0, m1, 0, w->npanels, lo, hi);
+}
+
+void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, float *c,
+                           int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
+                           float hi)
+{
     const int64_t K = w->k;
     /* rows per block: keep the A block within ~256 KB */
     int64_t mb = K ? (256 * 1024) / (K * (int64_t)sizeof(float)) : 1024;
@@ -140,7 +147,7 @@ void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *
     if (mb < MR) mb = MR;
     for (int64_t i0 = m0; i0 < m1; i0 += mb) {
         int64_t i1 = i0 + mb < m1 ? i0 + mb : m1;
-        for (int64_t p = 0; p < w->npanels; p++) {
+        for (int64_t p = p0; p < p1; p++) {
             const float *bp = w->data + p * K * NR;
             const float *bias = w->bias + p * NR;
             int cols = (int)(w->n - p * NR < NR ? w->n - p * NR : NR);

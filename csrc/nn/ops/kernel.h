@@ -99,6 +99,10 @@ glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, 
 /* C[i, :n] = clamp(bias + A[i, :k] · Wᵀ, lo, hi) for rows [m0, m1). */
 void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *c, int64_t ldc,
                       int64_t m0, int64_t m1, float lo, float hi);
+/* The same for the column panels [p0, p1) only (16 columns each). */
+void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, float *c,
+                           int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
+                           float hi);
 
 /* Thread pool (threads.c). */
 struct glim_threads *glim_threads_new(int n);
