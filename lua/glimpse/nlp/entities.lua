@@ -56,7 +56,7 @@ for w in gaz.orgs:gmatch("%S+") do
 end
 
 local MATERIALS = set_of([[glass metal wood wooden plastic leather stone brick steel paper cotton
-  oak walnut teak mahogany cedar pine birch cherry bamboo
+  oak walnut teak mahogany cedar pine birch cherry bamboo neon
   wool silk concrete marble ceramic iron denim straw wicker bamboo rubber velvet lace fur
   cardboard porcelain granite tin copper bronze chrome aluminum aluminium canvas]])
 local UNITS = set_of([[second seconds minute minutes hour hours day days week weeks month months
@@ -323,6 +323,12 @@ function M.entities(text, opts)
           c = category_of(lex, table.concat(words, " "))
           if c then comp = table.concat(words, " ") end
         end
+        -- materials and colours stay attributes ("wicker basket"), except in
+        -- species names ("black bear")
+        local first = low[k]
+        if c and (MATERIALS[first] or COLORS[first]) and c ~= "animal" and c ~= "plant" and c ~= "food" then
+          c = nil
+        end
         if c then
           hs, cat, lemma = k, c, comp
           break
@@ -556,7 +562,7 @@ function M.entities(text, opts)
         elseif s < j and names[last] == "PERSON" then typ = "PERSON"
         elseif pl and PERSON_CUE[pl] then typ = "PERSON"
         elseif s == j and names[first] then typ = names[first]
-        elseif pl and PLACE_CUE[pl] and (not nx or nx.pos ~= "NOUN") then typ = "PLACE"
+        elseif pl and PLACE_CUE[pl] and (not nx or (nx.pos ~= "NOUN" and nx.text ~= "'s")) then typ = "PLACE"
         elseif nx and nx.pos == "NOUN" and (pl == "a" or pl == "an" or pl == "the") then typ = "ORG"
         elseif s < j then typ = "PERSON"
         elseif nx and (nx.pos == "VERB" or nx.pos == "AUX" or nx.text == "'s") and t.pos == "PROPN" then

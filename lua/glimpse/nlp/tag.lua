@@ -30,7 +30,7 @@ add("CONJ", [[and or but nor yet because although though while whereas if unless
   & plus than]])
 add("AUX", [[be is am are was were been being have has had having do does did can could will
   would shall should may might must 're 'm 've 'll 'd ca wo]])
-add("PART", [[not n't]])
+add("PART", [[not n't 's]])
 add("ADV", [[very too also just only there here then now quite rather almost really so
   nearly slightly somewhat extremely highly still even ever never always often perhaps maybe
   possibly probably likely most together away back up down out]])
@@ -203,15 +203,18 @@ function M.tag(tokens)
           pos = can_v and "VERB" or (can_n and "NOUN" or "ADJ")
         elseif ppos == "NOUN" and can_v and w:find("[^s]s$") and not prev_plural
             and t._i.cands.verb and t._i.cands.verb ~= w
-            and not (nx and nx._i.closed == "PUNCT") then
+            and not (nx and (nx._i.closed == "PUNCT" or nx._i.closed == "CONJ")) and nx then
           pos = "VERB" -- "a surfer carries"
         elseif after_det and can_a and nx and not nx._i.closed and (nx._i.mask or 0) & BIT.adj ~= 0
             and not next_ing then
           pos = "ADJ" -- "a vintage red car"
         elseif prev_plural and can_v and not w:find("s$") then
           pos = "VERB" -- "dogs play"
-        elseif can_n and after_det and next_ing then
-          pos = "NOUN" -- "a sign reading"
+        elseif can_n and after_det and next_ing and not (tokens[i + 2] and not tokens[i + 2]._i.closed
+            and (tokens[i + 2]._i.mask or 0) & BIT.noun ~= 0) then
+          pos = "NOUN" -- "a sign reading", but "an empty swimming pool"
+        elseif can_n and can_a and ppos == "ADP" and not next_nom then
+          pos = "NOUN" -- "a field of lavender"
         elseif can_a and next_nom and (after_det or not can_v or ed or ing) and not (ing and not after_det and can_v) then
           pos = "ADJ"
         elseif after_det and can_n then
@@ -224,6 +227,7 @@ function M.tag(tokens)
           pos = "VERB"
         elseif can_v and (ppos == "NOUN" or ppos == "PROPN" or ppos == "PRON") and w:find("s$")
             and t._i.cands.verb ~= w
+            and not (ppos ~= "PRON" and (not nx or nx._i.closed == "PUNCT" or nx._i.closed == "CONJ"))
             and not (ppos == "PROPN" and tokens[i - 2] and (tokens[i - 2].pos == "VERB"
               or tokens[i - 2].pos == "ADP" or tokens[i - 2].pos == "DET")) -- "sells Nike shoes"
             and not (prev and prev.text:find("s$") and prev.text:lower() ~= "is") then

@@ -18,7 +18,7 @@ return {
     sign = "sign", poster = "sign", banner = "sign", billboard = "sign", label = "sign",
     board = "sign", plate = "tableware", ["license plate"] = "sign", ["licence plate"] = "sign",
     bowl = "tableware", cup = "tableware", mug = "tableware", bottle = "container",
-    ball = "sports", kite = "toy", umbrella = "artifact", book = "artifact",
+    ball = "sports", kite = "toy", balloon = "toy", logo = "sign", umbrella = "artifact", book = "artifact",
     mountain = "natural", hill = "natural", beach = "natural", river = "natural",
     lake = "natural", sea = "natural", ocean = "natural", sky = "natural", cloud = "natural",
     sun = "natural", moon = "natural", rock = "natural", wave = "natural", field = "natural",
