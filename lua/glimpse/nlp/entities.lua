@@ -463,9 +463,9 @@ function M.entities(text, opts)
           local rev = {}
           for m = #attrs, 1, -1 do rev[#rev + 1] = attrs[m] end
           attrs = rev
-          local ent = entity("OBJECT", text, toks[hs].start, head_tok.stop,
-            { lemma = lemma, count = count, attributes = attrs, category = cat })
-          out[#out + 1] = ent
+          local s_, e_ = toks[hs].start, head_tok.stop
+          out[#out + 1] = { type = "OBJECT", text = text:sub(s_, e_), start = s_, stop = e_,
+            lemma = lemma, count = count, attributes = attrs, category = cat }
         end
         if numtok and not UNITS[hl] and (is_object or plural) then
           out[#out + 1] = entity("COUNT", text, toks[numtok].start, toks[numtok].stop,

@@ -43,7 +43,10 @@ local DET_PRON = { this = true, that = true, these = true, those = true, some = 
 
 local BIT = lexicon.POS_BIT
 
-local function is_cap(s) return s:find("^%u") ~= nil end
+local function is_cap(s)
+  local b = s:byte(1)
+  return b ~= nil and b >= 65 and b <= 90
+end
 
 -- Per-word analysis (closed class, WordNet lemma candidates, POS bit mask),
 -- memoised by the token's exact text: a pure function of the lexicon.
