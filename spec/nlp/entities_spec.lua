@@ -106,6 +106,35 @@ describe("glimpse.nlp.entities", function()
     assert.are.same({ "71%", "12%" }, texts(of_type(s, "PERCENT")))
   end)
 
+  it("joins noun compounds but keeps materials and colours as attributes", function()
+    local objs = of_type("A desk lamp, a wicker basket, an oak table and a black bear.", "OBJECT")
+    assert.are.same({ "desk lamp", "basket", "table", "black bear" }, texts(objs))
+    assert.are.same({ "wicker" }, objs[2].attributes)
+    assert.are.same({ "oak" }, objs[3].attributes)
+    assert.are.equal("animal", objs[4].category)
+    objs = of_type("Two glasses of wine and a pair of sunglasses.", "OBJECT")
+    assert.are.same({ "glass", "wine", "sunglasses" }, (function()
+      local t = {}
+      for i, e in ipairs(objs) do t[i] = e.lemma end
+      return t
+    end)())
+    assert.are.equal(2, objs[1].count)
+  end)
+
+  it("treats names before a noun as modifiers and possessives as such", function()
+    local s = "A toddler's teddy bear in a Nike shoe box."
+    assert.are.same({ "toddler", "teddy bear", "shoe box" }, texts(of_type(s, "OBJECT")))
+    assert.are.same({ "Nike" }, texts(of_type(s, "ORG")))
+    assert.are.same({ "Tesla" }, texts(of_type("A white Tesla Cybertruck.", "ORG")))
+  end)
+
+  it("does not take verbs for nouns or colours for things", function()
+    assert.are.same({ "kids", "crowns" }, texts(of_type("Four kids wear paper crowns.", "OBJECT")))
+    assert.are.same({ "sky" }, texts(of_type("The sky is pale pink.", "OBJECT")))
+    assert.are.same({ "pale pink" }, texts(of_type("The sky is pale pink.", "COLOR")))
+    assert.are.same({ "surfer", "surfboard" }, texts(of_type("A surfer carries a surfboard.", "OBJECT")))
+  end)
+
   it("keeps modified colours together", function()
     local objs = of_type("A dark blue car.", "OBJECT")
     assert.are.same({ "dark blue" }, objs[1].attributes)

@@ -306,9 +306,10 @@ function M.entities(text, opts)
       local head = j
       local head_tok = toks[head]
       local hl = head_tok.lemma or low[head]
-      if toks[head + 1] and low[head + 1] == "of" and hl == low[head] and hl:find("[^s]s$")
-          and lex and lex:has(hl:sub(1, -2), "noun") then
-        hl = hl:sub(1, -2) -- "two glasses of wine": the vessel, not spectacles
+      if toks[head + 1] and low[head + 1] == "of" and hl == low[head] and hl:find("[^s]s$") and lex then
+        -- "two glasses of wine": the vessel, not spectacles
+        if lex:has(hl:sub(1, -2), "noun") then hl = hl:sub(1, -2)
+        elseif hl:find("[sxz]es$") and lex:has(hl:sub(1, -3), "noun") then hl = hl:sub(1, -3) end
       end
       -- compound from the run (longest first)
       local hs, cat, weak, lemma = head, nil, false, hl
