@@ -76,9 +76,11 @@ local GENERIC_ADJ = set_of([[old young little small large big tall short long ne
   giant great good bad high low wide narrow thick thin heavy light dark bright pale empty full
   open closed hot cold warm cool wet dry clean dirty fresh elderly main single double modern
   ancient traditional public private front back top bottom upper lower inner outer left right
-  local wild whole round square flat sharp soft hard loose tight broken dead live living busy
+  local wild whole round square flat sharp soft hard loose tight broken dead busy
   quiet loud rich poor beautiful pretty ugly nice fine sweet sour bitter raw cooked boiled
   fried baked roasted sliced grilled frozen red-hot first last next other same]])
+-- nouns that name a thing only in the plural: "string lights" but "natural light"
+local THING_IF_PLURAL = set_of([[light shade]])
 local TEXT_CUES = set_of([[reading reads read says say saying said labeled labelled marked
   titled entitled spelling spells displaying displays showing shows printed written stating
   states announcing advertising proclaiming]])
@@ -455,6 +457,7 @@ function M.entities(text, opts)
       -- a basic colour term is never the thing itself: "the sky is pale pink"
       if hs == head and BASIC_COLORS[hl] then cat = nil end
       local is_object = cat and (hs < head or not META[hl]) and not META[lemma]
+        and not (hs == head and THING_IF_PLURAL[hl] and not plural)
         and not (UNITS[hl] and numtok)
         and (not weak or det or numtok or #attrs > 0)
       if negated then

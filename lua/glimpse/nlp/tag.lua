@@ -211,6 +211,10 @@ function M.tag(tokens)
         elseif after_det and can_a and nx and not nx._i.closed and (nx._i.mask or 0) & BIT.adj ~= 0
             and not next_ing then
           pos = "ADJ" -- "a vintage red car"
+        elseif can_a and nx and (nx._i.lower == "and" or nx._i.lower == "or" or nx._i.lower == ",")
+            and tokens[i + 2] and not tokens[i + 2]._i.closed and (tokens[i + 2]._i.mask or 0) & BIT.adj ~= 0
+            and tokens[i + 3] and not tokens[i + 3]._i.closed and (tokens[i + 3]._i.mask or 0) & BIT.noun ~= 0 then
+          pos = "ADJ" -- "an orange and purple sky"
         elseif prev_plural and can_v and not w:find("s$") then
           pos = "VERB" -- "dogs play"
         elseif can_n and after_det and next_ing and not (tokens[i + 2] and not tokens[i + 2]._i.closed
