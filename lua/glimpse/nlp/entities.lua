@@ -282,8 +282,9 @@ function M.entities(text, opts)
       -- noun run [i, j]
       local j = i
       while j + 1 <= n and not claimed[j + 1] and toks[j + 1].pos == "NOUN"
-          and not (toks[j].lemma ~= low[j] and toks[j].text:find("s$")) do
-        j = j + 1
+          and (not (toks[j].lemma ~= low[j] and toks[j].text:find("s$"))
+            or category_of(lex, low[j] .. " " .. (toks[j + 1].lemma or low[j + 1]))) do
+        j = j + 1 -- a plural ends the run, unless WordNet joins it: "sports car"
       end
       -- a capitalised word + noun that WordNet lists as a compound: "Egyptian cat"
       local s_run = i
