@@ -99,6 +99,8 @@ glim_status glim_graph_prepare(glim_graph *g, int threads, glim_error *err)
     if (threads < 1) threads = 1;
     if (threads > 64) threads = 64;
     g->prepared = 0;
+    int old_threads = g->threads;
+    g->threads = threads; /* ops size per-thread scratch from it */
     glim_status st = prepare_nodes(g, err);
     if (st != GLIM_OK) {
         g->failed = 1;
@@ -124,7 +126,7 @@ glim_status glim_graph_prepare(glim_graph *g, int threads, glim_error *err)
     for (int i = 0; i < g->nnodes; i++)
         g->nodes[i].scratch_data = g->nodes[i].scratch ? base + g->nodes[i].scratch_offset : NULL;
 
-    if (threads != g->threads || (threads > 1 && !g->pool_threads)) {
+    if (threads != old_threads || (threads > 1 && !g->pool_threads)) {
         glim_threads_free(g->pool_threads);
         g->pool_threads = NULL;
         if (threads > 1) {
@@ -133,7 +135,6 @@ glim_status glim_graph_prepare(glim_graph *g, int threads, glim_error *err)
                 return glim_fail(err, GLIM_ENOMEM, "prepare: cannot start %d threads",
                                  threads - 1);
         }
-        g->threads = threads;
     }
     glim_blas_set_threads(g->threads);
     g->prepared = 1;

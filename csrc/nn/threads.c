@@ -38,7 +38,7 @@ typedef struct glim_threads {
 /* Workers spin this many polls for the next job before blocking: a model
  * runs dozens of short parallel sections back to back, and a condition
  * variable wake-up costs about as much as a small one. */
-#define SPIN_POLLS 20000
+#define SPIN_POLLS 2000
 
 static inline void cpu_relax(void)
 {
@@ -146,7 +146,7 @@ void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int tas
     drain(t);
     /* the workers finish their last task shortly; yield if one is descheduled */
     for (int i = 0; atomic_load(&t->active) > 0; i++) {
-        if (i < 4096) cpu_relax();
+        if (i < 1024) cpu_relax();
         else sched_yield();
     }
 }

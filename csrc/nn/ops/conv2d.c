@@ -22,8 +22,12 @@
 
 #include <cblas.h>
 #include <string.h>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
-#define IM2COL_LIMIT (8u << 20) /* bytes of im2col scratch per band */
+#define IM2COL_LIMIT (8u << 20) /* bytes of im2col scratch per band (cblas path) */
+#define TILE 96                 /* im2col rows per thread tile (packed path) */
 
 typedef struct conv_dims {
     int64_t n, h, w, cin, oh, ow, cout;
@@ -111,8 +115,10 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
     if ((st = glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err))) return st;
     conv_dims d;
     dims_of(g, n, &d);
+    int64_t K = d.kh * d.kw * d.cin;
     if (!is_pointwise(p, &d))
-        n->scratch = (size_t)(band_rows(&d) * d.ow * d.kh * d.kw * d.cin) * sizeof(float);
+        n->scratch = use_packed(&d) ? (size_t)(g->threads * TILE * K) * sizeof(float)
+                                    : (size_t)(band_rows(&d) * d.ow * K) * sizeof(float);
     if (use_packed(&d) && !n->state) {
         glim_packed *pk = glim_graph_pool_alloc(g, sizeof *pk);
         if (!pk) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
@@ -167,24 +173,58 @@ static void bias_act(float *y, int64_t rows, int64_t cout, const float *b, glim_
     if (!clamp) glim_apply_act(y, rows * cout, act);
 }
 
-/* Build rows [oy0, oy1) of the im2col matrix of image `xn`. */
+/* Build the im2col rows of output pixels [r0, r1) (r = oy * OW + ox) of
+ * image `xn`. With unit
+ * dilation the KW taps of one kernel row are adjacent pixels, contiguous in
+ * NHWC: inside the image they are one copy of KW*Cin floats. */
 static void im2col(const glim_conv2d_params *p, const conv_dims *d, const float *xn, float *col,
-                   int64_t oy0, int64_t oy1)
+                   int64_t r0, int64_t r1)
 {
     int64_t K = d->kh * d->kw * d->cin;
+    int64_t run = d->kw * d->cin;
     size_t cbytes = (size_t)d->cin * sizeof(float);
-    for (int64_t oy = oy0; oy < oy1; oy++)
-        for (int64_t ox = 0; ox < d->ow; ox++) {
-            float *row = col + ((oy - oy0) * d->ow + ox) * K;
+#if defined(__AVX2__)
+    /* short runs (the 3-channel stem: 9 floats) as two masked moves */
+    int small = run <= 16;
+    __m256i m0 = _mm256_setzero_si256(), m1 = _mm256_setzero_si256();
+    if (small) {
+        int32_t mask[16];
+        for (int i = 0; i < 16; i++) mask[i] = i < run ? -1 : 0;
+        m0 = _mm256_loadu_si256((const __m256i *)mask);
+        m1 = _mm256_loadu_si256((const __m256i *)(mask + 8));
+    }
+#endif
+    for (int64_t r = r0; r < r1; r++) {
+            int64_t oy = r / d->ow, ox = r % d->ow;
+            float *row = col + (r - r0) * K;
+            int64_t ix0 = ox * p->stride_w - p->pad_left;
+            int inside_x = p->dilation_w == 1 && ix0 >= 0 && ix0 + d->kw <= d->w;
             for (int ky = 0; ky < d->kh; ky++) {
                 int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
+                float *dst = row + (int64_t)ky * run;
+                if (iy < 0 || iy >= d->h) {
+                    memset(dst, 0, (size_t)run * sizeof(float));
+                    continue;
+                }
+                const float *src = xn + iy * d->w * d->cin;
+                if (inside_x) {
+                    const float *s0 = src + ix0 * d->cin;
+#if defined(__AVX2__)
+                    if (small) {
+                        _mm256_maskstore_ps(dst, m0, _mm256_maskload_ps(s0, m0));
+                        _mm256_maskstore_ps(dst + 8, m1, _mm256_maskload_ps(s0 + 8, m1));
+                        continue;
+                    }
+#endif
+                    for (int64_t i = 0; i < run; i++) dst[i] = s0[i];
+                    continue;
+                }
                 for (int kx = 0; kx < d->kw; kx++) {
-                    float *dst = row + ((int64_t)ky * d->kw + kx) * d->cin;
-                    int64_t ix = ox * p->stride_w - p->pad_left + (int64_t)kx * p->dilation_w;
-                    if (iy < 0 || iy >= d->h || ix < 0 || ix >= d->w)
-                        memset(dst, 0, cbytes);
+                    int64_t ix = ix0 + (int64_t)kx * p->dilation_w;
+                    if (ix < 0 || ix >= d->w)
+                        memset(dst + (int64_t)kx * d->cin, 0, cbytes);
                     else
-                        memcpy(dst, xn + (iy * d->w + ix) * d->cin, cbytes);
+                        memcpy(dst + (int64_t)kx * d->cin, src + ix * d->cin, cbytes);
                 }
             }
         }
@@ -200,6 +240,7 @@ typedef struct conv_job {
     float *y;
     int64_t lda, oy0, m;
     float lo, hi;
+    int ntasks;
 } conv_job;
 
 static void gemm_rows(void *arg, int64_t m0, int64_t m1)
@@ -228,7 +269,24 @@ static void gemm_parallel(glim_graph *g, conv_job *j, int64_t M)
 static void im2col_rows(void *arg, int64_t r0, int64_t r1)
 {
     const conv_job *j = arg;
-    im2col(j->p, j->d, j->xn, j->col + (r0 - j->oy0) * j->d->ow * j->lda, r0, r1);
+    im2col(j->p, j->d, j->xn, j->col + (r0 - j->oy0) * j->d->ow * j->lda, r0 * j->d->ow,
+           r1 * j->d->ow);
+}
+
+/* Implicit GEMM: each thread builds TILE rows of im2col in its own small
+ * buffer (it stays in L1/L2) and multiplies them right away. */
+
+static void conv_tiles(void *arg, int task)
+{
+    const conv_job *j = arg;
+    int64_t M = j->m, K = j->lda, cout = j->d->cout;
+    int64_t m0 = M * task / j->ntasks, m1 = M * (task + 1) / j->ntasks;
+    float *buf = j->col + (int64_t)task * TILE * K;
+    for (int64_t r = m0; r < m1; r += TILE) {
+        int64_t r1 = r + TILE < m1 ? r + TILE : m1;
+        im2col(j->p, j->d, j->xn, buf, r, r1);
+        glim_gemm_packed(buf, K, j->pk, j->y + r * cout, cout, 0, r1 - r, j->lo, j->hi);
+    }
 }
 
 static void conv_eval(glim_graph *g, const glim_node *n)
@@ -245,7 +303,7 @@ static void conv_eval(glim_graph *g, const glim_node *n)
         glim_conv2d_ref(p, x, w, b, y, d.n, d.h, d.w, d.cin, d.oh, d.ow, d.cout, d.kh, d.kw);
         return;
     }
-    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0};
+    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0, 1};
     int clamp = glim_act_range(p->act, &j.lo, &j.hi);
     if (!clamp) glim_act_range(GLIM_ACT_NONE, &j.lo, &j.hi);
     if (is_pointwise(p, &d)) {
@@ -260,6 +318,17 @@ static void conv_eval(glim_graph *g, const glim_node *n)
         if (j.pk && !clamp) glim_apply_act(y, M * d.cout, p->act);
         return;
     }
+    if (j.pk) {
+        j.ntasks = g->pool_threads ? g->threads : 1;
+        j.m = d.oh * d.ow;
+        for (int64_t nn = 0; nn < d.n; nn++) {
+            j.xn = x + nn * d.h * d.w * d.cin;
+            j.y = y + nn * j.m * d.cout;
+            glim_threads_run(g->pool_threads, j.ntasks, conv_tiles, &j);
+        }
+        if (!clamp) glim_apply_act(y, d.n * j.m * d.cout, p->act);
+        return;
+    }
     int64_t band = band_rows(&d);
     for (int64_t nn = 0; nn < d.n; nn++) {
         j.xn = x + nn * d.h * d.w * d.cin;
@@ -269,16 +338,9 @@ static void conv_eval(glim_graph *g, const glim_node *n)
             float *yb = y + ((nn * d.oh + oy) * d.ow) * d.cout;
             j.oy0 = oy;
             glim_parallel_for(g, oy1 - oy, 1, im2col_rows, &j);
-            if (j.pk) {
-                j.a = j.col;
-                j.y = yb;
-                gemm_parallel(g, &j, M);
-                if (!clamp) glim_apply_act(yb, M * d.cout, p->act);
-            } else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K,
-                            1.f, j.col, (int)K, w, (int)K, 0.f, yb, (int)d.cout);
-                bias_act(yb, M, d.cout, b, p->act);
-            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)d.cout, (int)K, 1.f,
+                        j.col, (int)K, w, (int)K, 0.f, yb, (int)d.cout);
+            bias_act(yb, M, d.cout, b, p->act);
         }
     }
 }
