@@ -345,7 +345,7 @@ function M.entities(text, opts)
         -- a material or colour (an attribute: "oak table", "brick wall")
         local m = head - 1
         if cat and m >= s_run and toks[m].pos == "NOUN" and not MATERIALS[low[m]] and not COLORS[low[m]]
-            and not META[low[m]] then
+            and not META[low[m]] and not (lex and lex:has(low[m], "adj")) then
           hs, lemma = m, low[m] .. " " .. hl
         end
       end
@@ -361,8 +361,8 @@ function M.entities(text, opts)
         local ml = low[m]
         if COLORS[ml] then
           add_attr(ml); colors[#colors + 1] = m
-        elseif MATERIALS[ml] then
-          add_attr(ml)
+        elseif MATERIALS[ml] or (lex and lex:has(ml, "adj") and not NOT_ATTR[ml]) then
+          add_attr(ml) -- "a vintage typewriter", "a plastic bag"
         end
       end
       while k >= 1 and not claimed[k] do

@@ -199,6 +199,8 @@ function M.tag(tokens)
         local prev_plural = prev and ppos == "NOUN" and prev.lemma and prev.lemma ~= pw
         if can_v and not after_det and nx and nx._i.closed == "DET" and ppos ~= "ADP" then
           pos = "VERB" -- a determiner starts the object: "children watch a ..."
+        elseif ing and can_v and ppos == "NOUN" then
+          pos = "VERB" -- "a chef plating a dish" (WordNet compounds were kept above)
         elseif ppos == "AUX" and (ing or ed) and can_v then
           pos = "VERB"
         elseif (ppos == "PART" and (pw == "to" or pw == "not" or pw == "n't")) or (ppos == "AUX" and can_v and not can_a)

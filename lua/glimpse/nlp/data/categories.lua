@@ -19,7 +19,11 @@ return {
     board = "sign", plate = "tableware", ["license plate"] = "sign", ["licence plate"] = "sign",
     bowl = "tableware", cup = "tableware", mug = "tableware", bottle = "container",
     ball = "sports", kite = "toy", balloon = "toy", logo = "sign",
-    stroller = "vehicle", pram = "vehicle", ink = "artifact", umbrella = "artifact", book = "artifact",
+    stroller = "vehicle", pram = "vehicle", ink = "artifact",
+    -- newer words WordNet 3.0 (2006) lacks or misreads
+    hoodie = "clothing", barista = "person", smartphone = "device", tablet = "device",
+    drone = "device", earbuds = "device", webcam = "device", selfie = "artifact",
+    skateboard = "sports", scooter = "vehicle", ["e-scooter"] = "vehicle", umbrella = "artifact", book = "artifact",
     mountain = "natural", hill = "natural", beach = "natural", river = "natural",
     lake = "natural", sea = "natural", ocean = "natural", sky = "natural", cloud = "natural",
     sun = "natural", moon = "natural", rock = "natural", wave = "natural", field = "natural",
@@ -47,7 +51,9 @@ return {
     direction focus subject element elements feature features example one ones bit
     amount quantity plenty majority dozens hundreds thousands version design hint touch
     horizon daylight sunlight sunshine glow reflection reflections silhouette blur bokeh
-    confidence likelihood probability]],
+    confidence likelihood probability date picnic dinner lunch breakfast brunch meal chess
+    match game party event meeting ceremony celebration concert performance festival
+    show exhibition]],
   -- "a group of people": the noun after "of" is what is counted.
   quantity = {
     group = "several", couple = 2, pair = 2, bunch = "several", herd = "several",

@@ -26,8 +26,9 @@ end
 --- True when every character of s is a Chinese numeral character.
 function M.is_numeral(s)
   if s == "" or not utf8.len(s) then return false end
-  for _, c in ipairs(chars(s)) do
-    if not (DIGIT[c] or UNIT[c] or BIG[c] or c == "几" or c == "半") then return false end
+  for k, c in ipairs(chars(s)) do
+    -- 多 / 余 / 来 only after a numeral: 十多, 二十余
+    if not (DIGIT[c] or UNIT[c] or BIG[c] or c == "几" or c == "半" or (k > 1 and VAGUE[c])) then return false end
   end
   return true
 end
@@ -93,7 +94,7 @@ for w in MEASURE_LIST:gmatch("%S+") do M.MEASURE[w] = true end
 -- measure words that denote a group: "一群鸟" counts as several
 M.COLLECTIVE = { ["群"] = true, ["堆"] = true, ["些"] = true, ["串"] = true, ["束"] = true,
   ["排"] = true, ["行"] = true, ["伙"] = true, ["帮"] = true, ["窝"] = true, ["簇"] = true,
-  ["丛"] = true, ["列"] = true, ["队"] = true }
+  ["丛"] = true, ["队"] = true }
 -- units of weight/length: the numeral is a quantity, not a count
 M.QUANTITY = { ["斤"] = true, ["公斤"] = true, ["千克"] = true, ["克"] = true, ["米"] = true }
 

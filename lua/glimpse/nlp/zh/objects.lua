@@ -29,7 +29,7 @@ for c in ("煎 炒 烤 炸 蒸 煮 炖 卤 拌 腌 熏 焖 涮"):gmatch("%S+") d
 
 -- verb-object words whose object is usually not in the picture
 local VO_IDIOM = {}
-for w in ("钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
+for w in ("发球 接球 击球 传球 运球 抢球 钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
   .. "写字 画画 照镜子"):gmatch("%S+") do VO_IDIOM[w] = true end
 
 -- single characters that make "X + head" a verb phrase (上车, 射门, 开灯)
@@ -162,7 +162,10 @@ end
 local VERB_WORDS = { ["穿"] = true, ["戴"] = true, ["拿"] = true, ["抱"] = true, ["背"] = true, ["牵"] = true,
   ["骑"] = true, ["推"] = true, ["握"] = true, ["举"] = true, ["提"] = true, ["披"] = true, ["系"] = true,
   ["扛"] = true, ["带"] = true, ["坐"] = true, ["站"] = true, ["躺"] = true }
-local LOCATIVE = { "上", "里", "中", "下", "边", "旁", "内", "外", "前", "后", "顶", "底" }
+local LOCATIVE = { "上", "里", "中", "下", "边", "旁", "内", "外", "前", "后", "底" }
+-- heads that name a spot next to the first noun (商店门口, 公园旁边): both stay
+local PLACE_HEAD_END = { ["边"] = true, ["口"] = true, ["角"] = true, ["旁"] = true, ["头"] = true,
+  ["前"] = true, ["后"] = true, ["内"] = true, ["外"] = true, ["里"] = true, ["侧"] = true, ["顶"] = true }
 local DEGREE = { "非常", "特别", "十分", "相当", "比较", "很", "挺", "超", "较", "最" }
 local POST_SEVERAL = { ["很多"] = true, ["许多"] = true, ["不少"] = true, ["众多"] = true, ["非常多"] = true,
   ["特别多"] = true, ["成群"] = true, ["好多"] = true }
@@ -250,11 +253,12 @@ function M.extract(s, tokens, consumed, out)
     end
     local e = { type = "OBJECT", text = text, start = start, stop = stop, lemma = text,
       category = cat, attributes = attrs }
-    -- noun + noun (地铁车厢): the first only modifies the head, which takes
-    -- over its count and attributes
+    -- noun + noun written together (网球运动员, 地铁车厢) is one compound: its
+    -- text covers both, its lemma is the head, and it takes over the first
+    -- noun's count and attributes
     local prev = objects[#objects]
-    if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "structure" and cat ~= "natural"
-      and #text > 3 and prev.category ~= "building" and prev.category ~= "structure"
+    if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "natural"
+      and not PLACE_HEAD_END[sub(text, -3)] and #text > 3 and prev.category ~= "building" and prev.category ~= "structure"
       and prev.category ~= "natural" then
       table.remove(out)
       objects[#objects] = nil
@@ -267,6 +271,8 @@ function M.extract(s, tokens, consumed, out)
         if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
       end
       if prev.count and not counted then e.count = prev.count end
+      e.start = prev.start
+      e.text = sub(s, prev.start, stop)
     end
     if counted then
       e.count = pending.count
@@ -473,6 +479,11 @@ function M.extract(s, tokens, consumed, out)
           if p == nil or p == "n" or p == "nz" then color = w end
         end
         local cstart, cstop = t.start, t.stop
+        -- 棕 + 白 (+ 相间): neighbouring colour characters make one colour
+        if color and rules.COLOR_CHAR[w] and nxt and nxt.start == t.stop + 1 and rules.COLOR_CHAR[nxt.text] then
+          color, cstop = w .. nxt.text, nxt.stop
+          i = i + 1
+        end
         if not color and rules.COLOR_MOD[w] and nxt and rules.COLOR_BASE[nxt.text] and nxt.start == t.stop + 1 then
           color, cstop = w .. nxt.text, nxt.stop
           i = i + 1
@@ -495,9 +506,13 @@ function M.extract(s, tokens, consumed, out)
       end
       -- 灰白 + 相间: the pattern word joins the colour before it
       if not handled and (w == "相间" or w == "条纹" or w == "格子" or w == "花纹") and #attrs > 0 then
-        attr_set[attrs[#attrs]] = nil
-        attrs[#attrs] = attrs[#attrs] .. w
+        local base = attrs[#attrs]
+        attr_set[base] = nil
+        attrs[#attrs] = base .. w
         attr_set[attrs[#attrs]] = true
+        -- a two-colour pattern is an attribute, not a colour
+        local last = out[#out]
+        if w == "相间" and last and last.type == "COLOR" and last.text == base then table.remove(out) end
         handled = true
       end
       if not handled and rules.ATTRIBUTE[w] and not rules.CATEGORY[w] then
@@ -547,7 +562,7 @@ function M.extract(s, tokens, consumed, out)
         local _, p = segment.lookup(w)
         -- not when another noun follows: then w only modifies it (一张夜景照片)
         local nn = nxt and nxt.start == t.stop + 1 and word_pos(nxt.text)
-        if p == "n" and nn ~= "NOUN" and nn ~= "PROPN" then
+        if p == "n" and nn ~= "NOUN" and nn ~= "PROPN" and not (nxt and nxt.text == "的") then
           emit_object(w, t.start, t.stop, MEASURE_CATEGORY[pending.measure])
           handled = true
         end
