@@ -243,8 +243,16 @@ function M.entities(text, opts)
           j = j + 1
         end
         if j > s and (j - s > 1 or #toks[s].text >= 2) then
-          out[#out + 1] = entity("TEXT", text, toks[s].start, toks[j - 1].stop)
-          claim(s, j - 1, "TEXT")
+          -- letters and digits shown by a plate are the plate: "its plate ... shows KLM 482"
+          local typ = "TEXT"
+          local shown = text:sub(toks[s].start, toks[j - 1].stop)
+          if patterns.plate_ok(shown) then
+            for b = math.max(1, i - 10), i - 1 do
+              if low[b] == "plate" or low[b] == "registration" then typ = "PLATE" break end
+            end
+          end
+          out[#out + 1] = entity(typ, text, toks[s].start, toks[j - 1].stop)
+          claim(s, j - 1, typ)
         end
       end
     end
@@ -257,6 +265,28 @@ function M.entities(text, opts)
   local function np_start_ok(t)
     return t and (t.pos == "DET" or t.pos == "ADJ" or t.pos == "NUM" or t.pos == "NOUN"
       or t.pos == "ADV")
+  end
+
+  -- "a sleeping black Labrador", "two Dalmatians": a capitalised word after an
+  -- indefinite article or a number (past adjectives), with no noun or name
+  -- after it, that WordNet knows as a kind of animal, food, plant or thing
+  local function kind_name(k)
+    local nx = toks[k + 1]
+    if nx and (nx.pos == "NOUN" or nx.pos == "PROPN" or nx.text == "'s") then return false end
+    local w = toks[k].text
+    if ORGS[w] or PLACES[w] or FIRST[w] then return false end
+    local b = k - 1
+    while b >= 1 and (toks[b].pos == "ADJ" or (toks[b].pos == "VERB" and low[b]:find("[ei][dn]g?$"))) do
+      b = b - 1
+    end
+    local p = toks[b]
+    if not p or not (low[b] == "a" or low[b] == "an" or p.pos == "NUM") then return false end
+    local l = toks[k].lemma and toks[k].lemma:lower() or low[k]
+    if low[k]:find("s$") and lex and lex:has(low[k]:sub(1, -2), "noun") then l = low[k]:sub(1, -2) end
+    local c = category_of(lex, l)
+    if c == nil or c == "person" then return false end
+    toks[k].pos, toks[k].lemma = "NOUN", l -- the common-noun reading
+    return true
   end
 
   local i = 1
@@ -278,7 +308,7 @@ function M.entities(text, opts)
       neg_active = true
       neg_until = i + 5
       i = i + 2
-    elseif t.pos == "NOUN" then
+    elseif t.pos == "NOUN" or (t.pos == "PROPN" and kind_name(i)) then
       -- noun run [i, j]
       local j = i
       while j + 1 <= n and not claimed[j + 1] and toks[j + 1].pos == "NOUN"

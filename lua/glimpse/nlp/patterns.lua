@@ -123,6 +123,7 @@ local function plate_ok(s)
   local _, digits = flat:gsub("%d", "")
   return letters >= 1 and digits >= 2
 end
+M.plate_ok = plate_ok
 local plate_dash = up_alnum ^ 1 * ("-" * up_alnum ^ 1) ^ -2 * eow
 local plate_space = up_alnum ^ 1 * (" " * up_alnum ^ 1) ^ -2 * eow
 
