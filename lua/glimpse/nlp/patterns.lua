@@ -77,7 +77,9 @@ local word_num = alts(tens_words, ci) * "-" * alts(unit_words, ci) + alts(num_wo
 local magnitude = sp * (ci "million" + ci "billion" + ci "thousand") + S "kKmM" * eow
 local cur_sym = P "US$" + P "$" + P "\226\130\172" + P "\194\163" + P "\194\165" + P "\226\130\185"
 local cur_word = alts({ "dollars", "dollar", "euros", "euro", "pounds", "pound", "cents", "cent",
-  "yen", "bucks", "pence", "rupees", "francs", "yuan" }, ci) + alts({ "USD", "EUR", "GBP", "JPY", "CHF", "CNY" })
+  "yen", "bucks", "pence", "rupees", "rupee", "francs", "franc", "yuan", "reais", "real", "pesos", "peso",
+  "baht", "won", "lira", "rand", "ringgit", "dirhams", "dirham", "shekels", "kronor", "krona",
+  "kroner", "zloty", "rubles", "roubles", "dong", "rupiah" }, ci) + alts({ "USD", "EUR", "GBP", "JPY", "CHF", "CNY" })
 local money = cur_sym * ws * dec * magnitude ^ -1 * eow
   + dec * magnitude ^ -1 * ws * (P "\226\130\172" + P "\194\163") -- 3€
   + (dec + word_num) * magnitude ^ -1 * sp * cur_word * eow

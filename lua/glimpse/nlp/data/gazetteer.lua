@@ -14,7 +14,10 @@ return {
     Nestlé Nestle Kellogg's Heinz Red-Bull Shell BP Exxon DHL FedEx UPS Vans Converse
     Patagonia Harley-Davidson Yamaha Ducati Kawasaki Boeing Airbus Lufthansa Emirates
     NASA UNESCO UN NATO BBC CNN FIFA NBA NFL Olympics Walmart Whole-Foods Dunkin
-    Domino's Burger-King Wendy's Nutella Oreo Doritos Lays Pringles Colgate Gillette]],
+    Domino's Burger-King Wendy's Nutella Oreo Doritos Lays Pringles Colgate Gillette
+    iPhone iPad MacBook AirPods iMac Kindle GoPro Polaroid Vespa USPS
+    Airbnb Lyft PayPal Visa Mastercard Adobe Oracle Siemens Philips Bosch Dyson LG Huawei
+    Xiaomi Lexus Cadillac Chrysler Skoda Citroen Suzuki Mitsubishi]],
   -- Multi-word brands and organisations.
   orgs_multi = { "Red Bull", "Burger King", "Whole Foods", "Harley Davidson", "Coca Cola",
     "Dunkin Donuts", "Taco Bell", "Pizza Hut", "Apple Store", "Google Maps", "Land Rover",

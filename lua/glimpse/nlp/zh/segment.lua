@@ -88,17 +88,11 @@ local function utf8_len(s)
   return n
 end
 
+-- No prefix entries are stored (they would add ~150k keys): the DAG scan
+-- tries every length up to the group's longest word instead.
 local function insert(group, word, value, lx, first)
   local old = group[word]
-  if not old or old == 0 or value > old then group[word] = value end
-  -- proper prefixes mark where a longer word may continue
-  local i = #word
-  while true do
-    repeat i = i - 1 until i <= 0 or (byte(word, i + 1) or 0) < 0x80 or byte(word, i + 1) >= 0xC0
-    if i <= #first then break end
-    local p = sub(word, 1, i)
-    if group[p] == nil then group[p] = 0 else break end
-  end
+  if not old or value > old then group[word] = value end
   local n = utf8_len(word)
   if n > (lx.maxlen[first] or 0) then lx.maxlen[first] = n end
 end
@@ -330,10 +324,8 @@ local function segment_run(s, lx, us, ue, uk, a, b, out)
     if lim > b then lim = b end
     while j <= lim do
       if ue[j - 1] + 1 ~= us[j] then break end
-      local w = sub(s, us[i], ue[j])
-      local v = g[w]
-      if v == nil then break end
-      if v > 0 then
+      local v = g[sub(s, us[i], ue[j])]
+      if v then
         local score = log(v // 64) - log_total + route[j + 1]
         if score > best then best, bestj = score, j end
       end
