@@ -55,6 +55,22 @@ describe("glimpse.nlp lexicon", function()
 end)
 
 describe("glimpse.nlp language dispatch", function()
+  it("hands Chinese text to glimpse.nlp.zh with the shared shapes", function()
+    local s = "两只棕色的狗在雪地里玩。"
+    for _, opts in ipairs({ {}, { lang = "zh" } }) do
+      local toks = assert(nlp.tokenize(s, opts))
+      assert.is_true(#toks > 1)
+      for _, t in ipairs(toks) do assert.are.equal(t.text, s:sub(t.start, t.stop)) end
+      for _, e in ipairs(assert(nlp.entities(s, opts))) do
+        assert.is_string(e.type)
+        assert.are.equal(e.text, s:sub(e.start, e.stop))
+      end
+    end
+    -- forcing English keeps the Han run as one word token
+    local toks = nlp.tokenize("东京 Tokyo", { lang = "en" })
+    assert.are.same({ "东京", "Tokyo" }, { toks[1].text, toks[2].text })
+  end)
+
   it("detects Han-script text", function()
     assert.are.equal("zh", nlp.detect("两只棕色的狗在雪地里玩"))
     assert.are.equal("en", nlp.detect("Two dogs in Tokyo (東京)"))
