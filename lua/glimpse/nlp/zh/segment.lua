@@ -107,6 +107,7 @@ local function group_for(lx, first)
     for rest, freq, pos in packed:gmatch("([^|]-) (%d+)(%a*)|") do
       insert(g, first .. rest, tonumber(freq) * 64 + (POS_INDEX[pos] or 0), lx, first)
     end
+    lx.first[first] = nil -- the expanded table replaces the packed string
   end
   local added = lx.pending[first]
   if added then
