@@ -20,16 +20,23 @@ extern char *openblas_get_corename(void);
 extern void gotoblas_dynamic_init(void);
 extern void gotoblas_dynamic_quit(void);
 
+struct glim_threads;
+typedef struct worker_arg {
+    struct glim_threads *t;
+    int index; /* 1..n; the calling thread is 0 */
+} worker_arg;
+
 typedef struct glim_threads {
     int n;                   /* workers (excluding the caller) */
     pthread_t *tid;
+    worker_arg *args;
     pthread_mutex_t mu;
     pthread_cond_t go;
     atomic_ulong generation; /* bumped for each job (and to stop) */
     atomic_int stop;
     atomic_int active;       /* workers still inside the current job */
     int sleeping;            /* workers blocked on `go` (under mu) */
-    void (*fn)(void *ctx, int task);
+    void (*fn)(void *ctx, int task, int thread);
     void *ctx;
     int ntasks;
     atomic_int next;
@@ -47,18 +54,21 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static void drain(glim_threads *t)
+static void drain(glim_threads *t, int thread)
 {
     for (;;) {
         int k = atomic_fetch_add(&t->next, 1);
         if (k >= t->ntasks) break;
-        t->fn(t->ctx, k);
+        t->fn(t->ctx, k, thread);
     }
 }
 
+
 static void *worker(void *arg)
 {
-    glim_threads *t = arg;
+    worker_arg *wa = arg;
+    glim_threads *t = wa->t;
+    int index = wa->index;
     /* generation is 0 when the pool starts; a job may be posted before this
      * thread first runs, so do not read the current value here */
     unsigned long seen = 0;
@@ -77,7 +87,7 @@ static void *worker(void *arg)
         }
         seen = gen;
         if (atomic_load(&t->stop)) break;
-        drain(t);
+        drain(t, index);
         atomic_fetch_sub(&t->active, 1);
     }
     return NULL;
@@ -89,7 +99,10 @@ glim_threads *glim_threads_new(int n)
     glim_threads *t = glim_calloc(1, sizeof *t);
     if (!t) return NULL;
     t->tid = glim_calloc((size_t)n, sizeof *t->tid);
-    if (!t->tid) {
+    t->args = glim_calloc((size_t)n, sizeof *t->args);
+    if (!t->tid || !t->args) {
+        glim_free(t->tid);
+        glim_free(t->args);
         glim_free(t);
         return NULL;
     }
@@ -100,7 +113,8 @@ glim_threads *glim_threads_new(int n)
     atomic_init(&t->active, 0);
     atomic_init(&t->next, 0);
     for (int i = 0; i < n; i++) {
-        if (pthread_create(&t->tid[i], NULL, worker, t) != 0) {
+        t->args[i] = (worker_arg){t, i + 1};
+        if (pthread_create(&t->tid[i], NULL, worker, &t->args[i]) != 0) {
             t->n = i;
             glim_threads_free(t);
             return NULL;
@@ -127,13 +141,15 @@ void glim_threads_free(glim_threads *t)
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->go);
     glim_free(t->tid);
+    glim_free(t->args);
     glim_free(t);
 }
 
-void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int task), void *ctx)
+void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int task, int thread),
+                      void *ctx)
 {
     if (!t || ntasks <= 1) {
-        for (int k = 0; k < ntasks; k++) fn(ctx, k);
+        for (int k = 0; k < ntasks; k++) fn(ctx, k, 0);
         return;
     }
     t->fn = fn;
@@ -143,7 +159,7 @@ void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int tas
     atomic_store(&t->active, t->n);
     atomic_fetch_add(&t->generation, 1); /* publishes the fields above */
     wake(t);
-    drain(t);
+    drain(t, 0);
     /* the workers finish their last task shortly; yield if one is descheduled */
     for (int i = 0; atomic_load(&t->active) > 0; i++) {
         if (i < 1024) cpu_relax();
@@ -206,8 +222,9 @@ typedef struct range_job {
     int64_t total, chunk;
 } range_job;
 
-static void range_task(void *arg, int task)
+static void range_task(void *arg, int task, int thread)
 {
+    (void)thread;
     range_job *j = arg;
     int64_t b = (int64_t)task * j->chunk, e = b + j->chunk;
     if (e > j->total) e = j->total;
@@ -223,8 +240,10 @@ void glim_parallel_for(glim_graph *g, int64_t total, int64_t grain, glim_range_f
         fn(ctx, 0, total);
         return;
     }
+    /* a few tasks per thread, claimed dynamically, so that a thread the OS
+     * delays does not hold up the others */
     int64_t ntasks = total / grain;
-    if (ntasks > nt) ntasks = nt;
+    if (ntasks > 4 * nt) ntasks = 4 * nt;
     range_job j = {fn, ctx, total, (total + ntasks - 1) / ntasks};
     glim_threads_run(g->pool_threads, (int)((total + j.chunk - 1) / j.chunk), range_task, &j);
 }

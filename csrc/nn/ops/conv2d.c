@@ -276,17 +276,14 @@ static void im2col_rows(void *arg, int64_t r0, int64_t r1)
 /* Implicit GEMM: each thread builds TILE rows of im2col in its own small
  * buffer (it stays in L1/L2) and multiplies them right away. */
 
-static void conv_tiles(void *arg, int task)
+static void conv_tiles(void *arg, int task, int thread)
 {
     const conv_job *j = arg;
     int64_t M = j->m, K = j->lda, cout = j->d->cout;
-    int64_t m0 = M * task / j->ntasks, m1 = M * (task + 1) / j->ntasks;
-    float *buf = j->col + (int64_t)task * TILE * K;
-    for (int64_t r = m0; r < m1; r += TILE) {
-        int64_t r1 = r + TILE < m1 ? r + TILE : m1;
-        im2col(j->p, j->d, j->xn, buf, r, r1);
-        glim_gemm_packed(buf, K, j->pk, j->y + r * cout, cout, 0, r1 - r, j->lo, j->hi);
-    }
+    int64_t r = (int64_t)task * TILE, r1 = r + TILE < M ? r + TILE : M;
+    float *buf = j->col + (int64_t)thread * TILE * K;
+    im2col(j->p, j->d, j->xn, buf, r, r1);
+    glim_gemm_packed(buf, K, j->pk, j->y + r * cout, cout, 0, r1 - r, j->lo, j->hi);
 }
 
 static void conv_eval(glim_graph *g, const glim_node *n)
@@ -319,8 +316,8 @@ static void conv_eval(glim_graph *g, const glim_node *n)
         return;
     }
     if (j.pk) {
-        j.ntasks = g->pool_threads ? g->threads : 1;
         j.m = d.oh * d.ow;
+        j.ntasks = (int)((j.m + TILE - 1) / TILE);
         for (int64_t nn = 0; nn < d.n; nn++) {
             j.xn = x + nn * d.h * d.w * d.cin;
             j.y = y + nn * j.m * d.cout;

@@ -107,8 +107,11 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
 /* Thread pool (threads.c). */
 struct glim_threads *glim_threads_new(int n);
 void glim_threads_free(struct glim_threads *t);
-void glim_threads_run(struct glim_threads *t, int ntasks, void (*fn)(void *ctx, int task),
-                      void *ctx);
+/* Run fn(ctx, task, thread) for tasks 0..ntasks-1 on the pool and the
+ * calling thread; `thread` is 0 for the caller and 1..n for the workers
+ * (index per-thread scratch with it). t == NULL runs them all here. */
+void glim_threads_run(struct glim_threads *t, int ntasks,
+                      void (*fn)(void *ctx, int task, int thread), void *ctx);
 
 /* Sets OpenBLAS's thread count; the first call also makes sure OpenBLAS
  * runs kernels for this CPU (threads.c). */
