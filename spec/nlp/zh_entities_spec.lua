@@ -144,12 +144,13 @@ describe("glimpse.nlp.zh entities: objects", function()
     assert.is_table(find(list, "OBJECT", "门口"))
   end)
 
-  it("merges a repeated mention into the first", function()
+  it("lists every mention, and a predicate colour describes the latest", function()
     local list = ents("一只金毛犬坐在沙发上。沙发是灰色的。")
-    local sofas = 0
-    for _, e in ipairs(list) do if e.text == "沙发" then sofas = sofas + 1 end end
-    assert.are.equal(1, sofas)
-    assert.are.same({ "灰色" }, find(list, "OBJECT", "沙发").attributes)
+    local sofas = {}
+    for _, e in ipairs(list) do if e.text == "沙发" then sofas[#sofas + 1] = e end end
+    assert.are.equal(2, #sofas)
+    assert.are.same({}, sofas[1].attributes)
+    assert.are.same({ "灰色" }, sofas[2].attributes)
   end)
 
   it("reads approximate and vague amounts as several", function()

@@ -225,7 +225,6 @@ function M.extract(s, tokens, consumed, out)
   local negated = false
   local last_object
   local objects = {}
-  local seen = {} -- text or ending -> earlier OBJECT
   local function reset_attrs() attrs, attr_set = {}, {} end
   local function add_attr(a)
     if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
@@ -239,18 +238,9 @@ function M.extract(s, tokens, consumed, out)
       negated = "suppressed"
       return nil
     end
+    -- every mention is its own OBJECT, as on the English side (a later
+    -- 沙发 or 车 is listed again, not merged into the first)
     local counted = pending and not pending.deferred
-    if not counted then
-      -- a later bare mention of a thing already seen (沙发…沙发是灰色的,
-      -- 轿车…车旁边) describes the same thing
-      local o = seen[text]
-      if o and (o.text == text or o.category == cat) then
-        for _, a in ipairs(attrs) do o.attributes[#o.attributes + 1] = a end
-        reset_attrs()
-        last_object = o
-        return o
-      end
-    end
     local e = { type = "OBJECT", text = text, start = start, stop = stop, lemma = text,
       category = cat, attributes = attrs }
     -- noun + noun written together (网球运动员, 地铁车厢) is one compound: its
@@ -262,11 +252,6 @@ function M.extract(s, tokens, consumed, out)
       and prev.category ~= "natural" then
       table.remove(out)
       objects[#objects] = nil
-      local pcs = utf8_chars(prev.text)
-      for k = 1, #pcs do
-        local key = sub(prev.text, pcs[k][1])
-        if seen[key] == prev then seen[key] = nil end
-      end
       for _, a in ipairs(prev.attributes) do
         if not attr_set[a] then attr_set[a] = true attrs[#attrs + 1] = a end
       end
@@ -282,13 +267,6 @@ function M.extract(s, tokens, consumed, out)
     reset_attrs()
     last_object = e
     objects[#objects + 1] = e
-    -- remember the object under its text and its one- and two-character endings
-    seen[text] = e
-    local cs = utf8_chars(text)
-    for k = #cs, math.max(2, #cs - 1), -1 do
-      local suffix = sub(text, cs[k][1])
-      if not seen[suffix] or seen[suffix].text ~= suffix then seen[suffix] = e end
-    end
     return emit(e)
   end
 
@@ -505,7 +483,7 @@ function M.extract(s, tokens, consumed, out)
         end
       end
       -- 灰白 + 相间: the pattern word joins the colour before it
-      if not handled and (w == "相间" or w == "条纹" or w == "格子" or w == "花纹") and #attrs > 0 then
+      if not handled and w == "相间" and #attrs > 0 then
         local base = attrs[#attrs]
         attr_set[base] = nil
         attrs[#attrs] = base .. w
