@@ -26,6 +26,8 @@ local FIXED = {
   an = "a", me = "i", him = "he", her = "she", us = "we", them = "they",
 }
 
+M.FIXED = FIXED
+
 local POS_KEY = { NOUN = "noun", PROPN = "noun", VERB = "verb", AUX = "verb", ADJ = "adj", ADV = "adv" }
 
 -- Plurals that name one thing, kept as they are.

@@ -43,6 +43,10 @@ local DET_PRON = { this = true, that = true, these = true, those = true, some = 
 
 local BIT = lexicon.POS_BIT
 
+-- punctuation after which a capitalised word may start a sentence
+local SENT_BOUNDARY = { ["."] = true, ["!"] = true, ["?"] = true, [":"] = true, [";"] = true,
+  ["("] = true, ['"'] = true, ["\226\128\156"] = true }
+
 local function is_cap(s)
   local b = s:byte(1)
   return b ~= nil and b >= 65 and b <= 90
@@ -261,14 +265,17 @@ function M.tag(tokens)
     elseif pos == "NUM" or pos == "PUNCT" or pos == "SYM" then
       t.lemma = w
     elseif closed and pos ~= "NOUN" and pos ~= "VERB" and pos ~= "ADJ" then
-      t.lemma = lemma_mod.lemma(w, pos == "AUX" and "AUX" or "X")
+      t.lemma = lemma_mod.FIXED[w] or w
     else
       local key = pos == "NOUN" and "noun" or pos == "VERB" and "verb" or pos == "ADJ" and "adj"
         or pos == "ADV" and "adv"
       t.lemma = (key and t._i.cands and t._i.cands[key]) or w
     end
-    sent_start = (pos == "PUNCT" and (w == "." or w == "!" or w == "?" or w == ":" or w == ";"
-      or w == "(" or w == "\"" or w == "\226\128\156")) or (sent_start and pos == "PUNCT")
+    if pos == "PUNCT" then
+      sent_start = sent_start or SENT_BOUNDARY[w] or false
+    else
+      sent_start = false
+    end
   end
   for i = 1, n do
     local t = tokens[i]

@@ -104,7 +104,9 @@ function M.tokenize(text)
   end
 
   while i <= len do
-    local c, l = class_at(i)
+    local b0 = byte(text, i)
+    local c, l
+    if b0 < 128 then c, l = ASCII[b0], 1 else c, l = class_at(i) end
     if c == "W" then
       local _, e = find(text, "^[ \t\r\n\f\v]+", i)
       i = (e or i) + 1

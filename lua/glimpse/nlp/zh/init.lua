@@ -166,7 +166,21 @@ function M.entities(text, opts)
   -- weekdays and holidays are whole dictionary words
   for i, t in ipairs(tokens) do
     if not consumed[i] and (rules.WEEKDAY[t.text] or rules.HOLIDAY[t.text]) then
-      out[#out + 1] = { type = "DATE", text = t.text, start = t.start, stop = t.stop, lemma = t.text }
+      -- a weekday right after a date belongs to it (6月14日星期五, 6月14日，周五)
+      local d
+      for _, e in ipairs(out) do
+        if e.type == "DATE" and rules.WEEKDAY[t.text] then
+          local gap = sub(text, e.stop + 1, t.start - 1)
+          if gap == "" or gap == " " or gap == "，" or gap == "," or gap == ", " then d = e end
+        end
+      end
+      if d then
+        d.stop = t.stop
+        d.text = sub(text, d.start, d.stop)
+        d.lemma = d.text
+      else
+        out[#out + 1] = { type = "DATE", text = t.text, start = t.start, stop = t.stop, lemma = t.text }
+      end
       consumed[i] = true
     elseif not consumed[i] and (t.text == "中午" or t.text == "正午" or t.text == "午夜") then
       out[#out + 1] = { type = "TIME", text = t.text, start = t.start, stop = t.stop, lemma = t.text }

@@ -166,6 +166,8 @@ local LOCATIVE = { "上", "里", "中", "下", "边", "旁", "内", "外", "前"
 -- heads that name a spot next to the first noun (商店门口, 公园旁边): both stay
 local PLACE_HEAD_END = { ["边"] = true, ["口"] = true, ["角"] = true, ["旁"] = true, ["头"] = true,
   ["前"] = true, ["后"] = true, ["内"] = true, ["外"] = true, ["里"] = true, ["侧"] = true, ["顶"] = true }
+local NEG_CARRY = { ["和"] = true, ["或"] = true, ["与"] = true, ["及"] = true, ["或者"] = true,
+  ["也"] = true, ["任何"] = true, ["其他"] = true, ["以及"] = true }
 local DEGREE = { "非常", "特别", "十分", "相当", "比较", "很", "挺", "超", "较", "最" }
 local POST_SEVERAL = { ["很多"] = true, ["许多"] = true, ["不少"] = true, ["众多"] = true, ["非常多"] = true,
   ["特别多"] = true, ["成群"] = true, ["好多"] = true }
@@ -577,8 +579,9 @@ function M.extract(s, tokens, consumed, out)
         local wp = word_pos(w)
         if pending and (VERB_WORDS[w] or wp == "VERB" or wp == "ADP") then pending.deferred = true end
         if w == "的" and pending and pending.deferred then pending.deferred = false end
-        -- 没有人的车厢: the negation covered 人, the phrase goes on to 车厢
-        if w == "的" and negated == "suppressed" then negated = false end
+        -- once the negation has covered its noun, only a conjunction carries it
+        -- on (没有人或动物); anything else ends it (没有人在站台上, 没有人的车厢)
+        if negated == "suppressed" and not NEG_CARRY[w] then negated = false end
       end
       i = i + 1
     end
