@@ -3,6 +3,7 @@
  * against the reference loops on random odd shapes.
  * Tolerance: 1e-4 relative (float32 sums of <= 200 products). */
 #include "test_op_util.h"
+#include "nn/ops/kernel.h"
 
 #define TOL 1e-4
 
@@ -134,6 +135,50 @@ static void test_fast_matches_reference(void)
             }
 }
 
+/* Every GEMM micro-kernel this build has (plain, AVX2, AVX-512) against
+ * double-precision sums, on odd shapes, with row and column tails. */
+static void test_gemm_kernels(void)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    uint32_t seed = 99;
+    static const int shapes[][3] = {{1, 1, 1}, {7, 13, 3}, {13, 16, 27}, {25, 37, 19},
+                                    {49, 33, 160}, {6, 17, 64}, {12, 48, 5}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+        float *a = malloc((size_t)M * K * 4), *w = malloc((size_t)N * K * 4),
+              *b = malloc((size_t)N * 4), *c = malloc((size_t)M * N * 4);
+        for (int i = 0; i < M * K; i++) a[i] = fx_rand(&seed);
+        for (int i = 0; i < N * K; i++) w[i] = fx_rand(&seed);
+        for (int i = 0; i < N; i++) b[i] = fx_rand(&seed);
+        glim_packed pk;
+        CHECK(glim_pack_weights(g, w, b, N, K, &pk) == GLIM_OK);
+        for (int isa = GLIM_GEMM_PLAIN; isa <= glim_gemm_best_isa(); isa++) {
+            pk.isa = isa;
+            glim_gemm_packed(a, K, &pk, c, N, 0, M, -1.5f, 2.5f);
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < N; j++) {
+                    double acc = b[j];
+                    for (int k = 0; k < K; k++) acc += (double)a[i * K + k] * w[j * K + k];
+                    acc = acc < -1.5 ? -1.5 : (acc > 2.5 ? 2.5 : acc);
+                    if (fabs(c[i * N + j] - acc) > 1e-4 * (1 + fabs(acc))) {
+                        printf("#   isa %d, %dx%dx%d: c[%d,%d] = %g, want %g\n", isa, M, N, K, i,
+                               j, c[i * N + j], acc);
+                        check_failed_now = 1;
+                        i = M;
+                        break;
+                    }
+                }
+        }
+        free(a);
+        free(w);
+        free(b);
+        free(c);
+    }
+    glim_graph_free(g);
+}
+
 static void test_conv_errors_name_the_node(void)
 {
     glim_error err = {0};
@@ -162,6 +207,7 @@ int main(void)
     RUN(test_pool_fixtures);
     RUN(test_fully_connected_fixtures);
     RUN(test_fast_matches_reference);
+    RUN(test_gemm_kernels);
     RUN(test_conv_errors_name_the_node);
     return check_done();
 }

@@ -26,7 +26,24 @@
 #endif
 
 #define NR 16
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define GEMM_AVX512 1
+#define MR 12
+#else
 #define MR 6
+#endif
+
+int glim_gemm_best_isa(void)
+{
+#if defined(GEMM_AVX512)
+    return GLIM_GEMM_AVX512;
+#elif defined(GEMM_AVX2)
+    return GLIM_GEMM_AVX2;
+#else
+    return GLIM_GEMM_PLAIN;
+#endif
+}
 
 glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, int64_t n,
                               int64_t k, glim_packed *out)
@@ -37,6 +54,7 @@ glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, 
     out->n = n;
     out->k = k;
     out->npanels = np;
+    out->isa = glim_gemm_best_isa();
     out->data = glim_graph_pool_alloc(g, bytes);
     out->bias = glim_graph_pool_alloc(g, (size_t)(np * NR) * sizeof(float));
     if (!out->data || !out->bias) return GLIM_ENOMEM;
@@ -117,6 +135,39 @@ static void kernel_6x16(const float *a, int64_t lda, const float *b, const float
 }
 #endif
 
+#ifdef GEMM_AVX512
+/* Where AVX-512 exists: 12 rows x 16 columns in 12 zmm accumulators; each
+ * k step is one panel load and twelve FMAs with a broadcast operand. */
+static void kernel_12x16(const float *a, int64_t lda, const float *b, const float *bias,
+                         int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi)
+{
+    const float *ar[12];
+    for (int r = 0; r < 12; r++) ar[r] = a + (r < rows ? r : 0) * lda;
+    __m512 c0 = _mm512_loadu_ps(bias), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0,
+           c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    for (int64_t kk = 0; kk < k; kk++) {
+        __m512 bv = _mm512_load_ps(b + kk * NR);
+        c0 = _mm512_fmadd_ps(_mm512_set1_ps(ar[0][kk]), bv, c0);
+        c1 = _mm512_fmadd_ps(_mm512_set1_ps(ar[1][kk]), bv, c1);
+        c2 = _mm512_fmadd_ps(_mm512_set1_ps(ar[2][kk]), bv, c2);
+        c3 = _mm512_fmadd_ps(_mm512_set1_ps(ar[3][kk]), bv, c3);
+        c4 = _mm512_fmadd_ps(_mm512_set1_ps(ar[4][kk]), bv, c4);
+        c5 = _mm512_fmadd_ps(_mm512_set1_ps(ar[5][kk]), bv, c5);
+        c6 = _mm512_fmadd_ps(_mm512_set1_ps(ar[6][kk]), bv, c6);
+        c7 = _mm512_fmadd_ps(_mm512_set1_ps(ar[7][kk]), bv, c7);
+        c8 = _mm512_fmadd_ps(_mm512_set1_ps(ar[8][kk]), bv, c8);
+        c9 = _mm512_fmadd_ps(_mm512_set1_ps(ar[9][kk]), bv, c9);
+        c10 = _mm512_fmadd_ps(_mm512_set1_ps(ar[10][kk]), bv, c10);
+        c11 = _mm512_fmadd_ps(_mm512_set1_ps(ar[11][kk]), bv, c11);
+    }
+    __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+    __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
+    __mmask16 m = (__mmask16)((1u << cols) - 1);
+    for (int r = 0; r < rows; r++)
+        _mm512_mask_storeu_ps(c + r * ldc, m, _mm512_min_ps(_mm512_max_ps(acc[r], vlo), vhi));
+}
+#endif
+
 static void kernel_plain(const float *a, int64_t lda, const float *b, const float *bias,
                          int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi)
 {
@@ -153,15 +204,24 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
             int cols = (int)(w->n - p * NR < NR ? w->n - p * NR : NR);
             for (int64_t i = i0; i < i1; i += MR) {
                 int rows = (int)(i1 - i < MR ? i1 - i : MR);
-#ifdef GEMM_AVX2
-                kernel_6x16(a + i * lda, lda, bp, bias, K, c + i * ldc + p * NR, ldc, rows, cols,
-                            lo, hi);
-#else
-                kernel_plain(a + i * lda, lda, bp, bias, K, c + i * ldc + p * NR, ldc, rows, cols,
-                             lo, hi);
+                const float *ai = a + i * lda;
+                float *ci = c + i * ldc + p * NR;
+#if defined(GEMM_AVX512)
+                if (w->isa == GLIM_GEMM_AVX512) {
+                    kernel_12x16(ai, lda, bp, bias, K, ci, ldc, rows, cols, lo, hi);
+                    continue;
+                }
 #endif
+#if defined(GEMM_AVX2)
+                if (w->isa >= GLIM_GEMM_AVX2) { /* 6 rows at a time */
+                    for (int r = 0; r < rows; r += 6)
+                        kernel_6x16(ai + r * lda, lda, bp, bias, K, ci + r * ldc, ldc,
+                                    rows - r < 6 ? rows - r : 6, cols, lo, hi);
+                    continue;
+                }
+#endif
+                kernel_plain(ai, lda, bp, bias, K, ci, ldc, rows, cols, lo, hi);
             }
         }
     }
-    (void)kernel_plain;
 }

@@ -88,11 +88,15 @@ typedef void (*glim_range_fn)(void *ctx, int64_t begin, int64_t end);
 void glim_parallel_for(glim_graph *g, int64_t total, int64_t grain, glim_range_fn fn, void *ctx);
 
 /* Weights packed for glim_gemm_packed (gemm.c): panels of 16 columns. */
+enum { GLIM_GEMM_PLAIN = 0, GLIM_GEMM_AVX2 = 1, GLIM_GEMM_AVX512 = 2 };
 typedef struct glim_packed {
     int64_t n, k, npanels;
+    int isa;     /* micro-kernel: the best compiled in; tests may lower it */
     float *data; /* [npanels][k][16] */
     float *bias; /* [npanels * 16], zero where absent */
 } glim_packed;
+/* The best micro-kernel this build has (GLIM_GEMM_*). */
+int glim_gemm_best_isa(void);
 /* Pack w [n, k] (and bias [n] or NULL) into graph-pool memory. */
 glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, int64_t n,
                               int64_t k, glim_packed *out);
