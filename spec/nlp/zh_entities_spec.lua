@@ -109,6 +109,9 @@ describe("glimpse.nlp.zh entities: objects", function()
         assert.is_false(e.text == "人" or e.text == "车" or e.text == "狗" or e.text == "行人", text)
       end
     end
+    -- after its noun, only a conjunction carries the negation on
+    assert.are.same({ "站台" }, of_type(ents("没有人在站台上。"), "OBJECT"))
+    assert.are.same({ "路" }, of_type(ents("没有任何人或动物，只有路。"), "OBJECT"))
     -- negation ends with the clause
     local list = ents("这不是狗，是一只狐狸。")
     assert.is_nil(find(list, "OBJECT", "狗"))
@@ -219,6 +222,7 @@ describe("glimpse.nlp.zh entities: names and values", function()
     { "DATE", "五月三日的故宫", "五月三日" },
     { "DATE", "星期一的早上", "星期一" },
     { "DATE", "日期是2021-07-04。", "2021-07-04" },
+    { "DATE", "菜单上的日期是6月14日星期五。", "6月14日星期五" },
     { "TIME", "时间显示为下午三点。", "下午三点" },
     { "TIME", "15:30的地铁站", "15:30" },
     { "TIME", "三点半出发", "三点半" },
