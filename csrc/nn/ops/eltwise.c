@@ -170,15 +170,15 @@ static void bin_rows(void *arg, int64_t r0, int64_t r1)
     int64_t len = j->shape[outer];
     int sa = j->sa[outer] != 0, sb = j->sb[outer] != 0;
     size_t es = glim_dtype_size(j->dt);
+    /* decode r0 into outer indices once, then step an odometer */
+    int64_t idx[GLIM_MAX_DIMS] = {0}, rem = r0, oa = 0, ob = 0;
+    for (int i = outer - 1; i >= 0; i--) {
+        idx[i] = rem % j->shape[i];
+        rem /= j->shape[i];
+        oa += idx[i] * j->sa[i];
+        ob += idx[i] * j->sb[i];
+    }
     for (int64_t r = r0; r < r1; r++) {
-        /* decode r into outer indices */
-        int64_t rem = r, oa = 0, ob = 0;
-        for (int i = outer - 1; i >= 0; i--) {
-            int64_t idx = rem % j->shape[i];
-            rem /= j->shape[i];
-            oa += idx * j->sa[i];
-            ob += idx * j->sb[i];
-        }
         const char *a = (const char *)j->a + (size_t)oa * es;
         const char *b = (const char *)j->b + (size_t)ob * es;
         char *y = (char *)j->y + (size_t)(r * len) * es;
@@ -189,6 +189,14 @@ static void bin_rows(void *arg, int64_t r0, int64_t r1)
             inner_int32_t(j->op, (const int32_t *)a, (const int32_t *)b, (int32_t *)y, len, sa, sb);
         } else {
             inner_int64_t(j->op, (const int64_t *)a, (const int64_t *)b, (int64_t *)y, len, sa, sb);
+        }
+        for (int i = outer - 1; i >= 0; i--) {
+            oa += j->sa[i];
+            ob += j->sb[i];
+            if (++idx[i] < j->shape[i]) break;
+            oa -= idx[i] * j->sa[i];
+            ob -= idx[i] * j->sb[i];
+            idx[i] = 0;
         }
     }
 }

@@ -523,9 +523,24 @@ static void cast_eval(glim_graph *g, const glim_node *n)
         memcpy(y->data, x->data, y->nbytes);
         return;
     }
-    if (x->dtype == GLIM_I32 && y->dtype == GLIM_F32) {
-        for (int64_t i = 0; i < x->count; i++)
-            ((float *)y->data)[i] = (float)((const int32_t *)x->data)[i];
+    if (y->dtype == GLIM_F32 && x->dtype != GLIM_BOOL) { /* exact or nearest, no saturation needed */
+        float *yd = y->data;
+        switch (x->dtype) {
+        case GLIM_U8: for (int64_t i = 0; i < x->count; i++) yd[i] = ((const uint8_t *)x->data)[i]; return;
+        case GLIM_I8: for (int64_t i = 0; i < x->count; i++) yd[i] = ((const int8_t *)x->data)[i]; return;
+        case GLIM_I16: for (int64_t i = 0; i < x->count; i++) yd[i] = ((const int16_t *)x->data)[i]; return;
+        case GLIM_I32: for (int64_t i = 0; i < x->count; i++) yd[i] = (float)((const int32_t *)x->data)[i]; return;
+        case GLIM_I64: for (int64_t i = 0; i < x->count; i++) yd[i] = (float)((const int64_t *)x->data)[i]; return;
+        default: break;
+        }
+    }
+    if (x->dtype == GLIM_F32 && y->dtype == GLIM_I32) { /* truncate, saturate */
+        const float *xd = x->data;
+        int32_t *yd = y->data;
+        for (int64_t i = 0; i < x->count; i++) {
+            float v = xd[i];
+            yd[i] = v != v ? 0 : v >= 2147483647.f ? INT32_MAX : v <= -2147483648.f ? INT32_MIN : (int32_t)v;
+        }
         return;
     }
     for (int64_t i = 0; i < x->count; i++) {
