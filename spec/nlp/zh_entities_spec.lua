@@ -264,6 +264,11 @@ describe("glimpse.nlp.zh entities: names and values", function()
     assert.are.equal(3, find(list, "OBJECT", "蛋糕").count)
   end)
 
+  it("keeps a quote inside a quote as part of the outer text", function()
+    assert.are.same({ "欢迎来到「老街」" }, of_type(ents("牌子上写着“欢迎来到「老街」”。"), "TEXT"))
+    assert.are.same({ "A", "B" }, of_type(ents("写着“A”和“B”"), "TEXT"))
+  end)
+
   it("does not analyse quoted text further", function()
     local list = ents("牌子上写着“两只狗”。")
     assert.are.same({ "两只狗" }, of_type(list, "TEXT"))

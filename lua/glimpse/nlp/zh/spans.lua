@@ -304,7 +304,21 @@ function M.find(s)
   find_quotes(s, spans)
   find_unquoted_text(ctx, spans)
   local us, ue = ctx.us, ctx.ue
-  table.sort(spans, function(a, b) return a.outer_start < b.outer_start end)
+  table.sort(spans, function(a, b)
+    if a.outer_start ~= b.outer_start then return a.outer_start < b.outer_start end
+    return a.outer_stop > b.outer_stop
+  end)
+  -- a quote inside a quote is part of the outer text, not a TEXT of its own
+  do
+    local kept, last = {}, nil
+    for _, sp in ipairs(spans) do
+      if not (last and sp.outer_stop <= last.outer_stop) then
+        kept[#kept + 1] = sp
+        last = sp
+      end
+    end
+    spans = kept
+  end
   local quoted = {} -- unit index -> the quote span that covers it
   do
     local k = 1
