@@ -214,8 +214,15 @@ local function build_lexicon(out)
     if parts <= 3 and lemma:match("^[a-z][a-z_%-']*$") and not lemma:match("^genus_")
         and not lemma:match("^family_") and not lemma:match("^order_") then
       local first_cat, first_i
-      for i = 1, math.min(3, #offs) do
-        local c = synset_category(offs[i])
+      -- the first three senses that are not proper names ("Crane" the poet
+      -- comes before the crane in WordNet's list)
+      local senses = {}
+      for _, o in ipairs(offs) do
+        if not syn[o].inst then senses[#senses + 1] = o end
+        if #senses == 3 then break end
+      end
+      for i = 1, #senses do
+        local c = synset_category(senses[i])
         if c then
           if not first_cat then
             first_cat, first_i = c, i

@@ -56,7 +56,8 @@ for w in gaz.orgs:gmatch("%S+") do
 end
 
 local MATERIALS = set_of([[glass metal wood wooden plastic leather stone brick steel paper cotton
-  oak walnut teak mahogany cedar pine birch cherry bamboo neon
+  oak walnut teak mahogany cedar pine birch cherry bamboo neon tweed linen satin suede flannel
+  corduroy fleece nylon polyester mesh
   wool silk concrete marble ceramic iron denim straw wicker bamboo rubber velvet lace fur
   cardboard porcelain granite tin copper bronze chrome aluminum aluminium canvas]])
 local UNITS = set_of([[second seconds minute minutes hour hours day days week weeks month months
@@ -76,7 +77,7 @@ local GENERIC_ADJ = set_of([[old young little small large big tall short long ne
   giant great good bad high low wide narrow thick thin heavy light dark bright pale empty full
   open closed hot cold warm cool wet dry clean dirty fresh elderly main single double modern
   ancient traditional public private front back top bottom upper lower inner outer left right
-  local wild whole round square flat sharp soft hard loose tight broken dead busy
+  local wild whole round square flat sharp soft loose tight broken dead busy
   quiet loud rich poor beautiful pretty ugly nice fine sweet sour bitter raw cooked boiled
   fried baked roasted sliced grilled frozen red-hot first last next other same]])
 -- nouns that name a thing only in the plural: "string lights" but "natural light"
@@ -238,6 +239,12 @@ function M.entities(text, opts)
               or toks[j].text == "-") and toks[j + 1] and is_upper_word(toks[j + 1]))) do
           j = j + 1
         end
+        -- after a verb cue a run of capitalised words is text too: "a banner says Happy Birthday"
+        if j == s and TEXT_CUES[lw] and lw ~= "showing" and lw ~= "shows" and lw ~= "displaying"
+            and lw ~= "displays" then
+          while toks[j] and not claimed[j] and is_cap(toks[j]) and j - s < 8 do j = j + 1 end
+          if j - s < 2 then j = s end
+        end
         -- keep a closing "!" of shouted text
         if j > s and toks[j] and toks[j].text == "!" and toks[j].start == toks[j - 1].stop + 1 then
           j = j + 1
@@ -346,6 +353,7 @@ function M.entities(text, opts)
       end
       -- compound from the run (longest first)
       local hs, cat, weak, lemma = head, nil, false, hl
+      local joined = false -- joined by the noun-noun rule, not by WordNet
       for k = math.max(s_run, head - 2), head - 1 do
         local words = {}
         for m = k, head - 1 do words[#words + 1] = low[m] end
@@ -376,7 +384,7 @@ function M.entities(text, opts)
         local m = head - 1
         if cat and m >= s_run and toks[m].pos == "NOUN" and not MATERIALS[low[m]] and not COLORS[low[m]]
             and not META[low[m]] and not (lex and lex:has(low[m], "adj")) then
-          hs, lemma = m, low[m] .. " " .. hl
+          hs, lemma, joined = m, low[m] .. " " .. hl, true
         end
       end
       -- left context of the phrase
@@ -487,7 +495,7 @@ function M.entities(text, opts)
       end
       -- a basic colour term is never the thing itself: "the sky is pale pink"
       if hs == head and BASIC_COLORS[hl] then cat = nil end
-      local is_object = cat and (hs < head or not META[hl]) and not META[lemma]
+      local is_object = cat and ((hs < head and not joined) or not META[hl]) and not META[lemma]
         and not (hs == head and THING_IF_PLURAL[hl] and not plural)
         and not (UNITS[hl] and numtok)
         and (not weak or det or numtok or #attrs > 0)
@@ -524,8 +532,9 @@ function M.entities(text, opts)
       i = j + 1
     else
       if neg_active and i > neg_until then neg_active = false end
-      if t.pos == "PUNCT" or (t.pos == "VERB") or (t.pos == "ADP" and lw ~= "of")
-          or lw == "but" or lw == "only" then
+      -- a comma right after a negated phrase continues a list: "no roads, buildings or people"
+      if (t.pos == "PUNCT" and not (lw == "," and i < neg_until)) or (t.pos == "VERB")
+          or (t.pos == "ADP" and lw ~= "of") or lw == "but" or lw == "only" then
         neg_active = false
       end
       i = i + 1

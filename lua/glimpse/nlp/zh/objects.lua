@@ -116,6 +116,15 @@ local COPULA = { ["是"] = true, ["为"] = true, ["呈"] = true, ["都是"] = tr
 
 local function is_han(w) return w:find("^[\228-\233]") ~= nil end
 
+-- A one-character head joins the noun before it (快递 + 车) when that noun has
+-- two characters or more and the head is a plain noun in the dictionary (not
+-- 包, which is mostly a verb).
+local function single_noun_head(head, prev)
+  if utf8.len(prev.text) < 2 then return false end
+  local _, p = segment.lookup(head)
+  return p == "n"
+end
+
 -- A caching wrapper for a function of one string (any number of results).
 local function memo(f)
   local cache = {}
@@ -250,7 +259,7 @@ function M.extract(s, tokens, consumed, out)
     -- noun's count and attributes
     local prev = objects[#objects]
     if prev and prev.stop + 1 == start and out[#out] == prev and cat ~= "natural"
-      and not PLACE_HEAD_END[sub(text, -3)] and #text > 3 and prev.category ~= "building" and prev.category ~= "structure"
+      and not PLACE_HEAD_END[sub(text, -3)] and (#text > 3 or single_noun_head(text, prev)) and prev.category ~= "building" and prev.category ~= "structure"
       and prev.category ~= "natural" then
       table.remove(out)
       objects[#objects] = nil
@@ -493,6 +502,12 @@ function M.extract(s, tokens, consumed, out)
         -- a two-colour pattern is an attribute, not a colour
         local last = out[#out]
         if w == "相间" and last and last.type == "COLOR" and last.text == base then table.remove(out) end
+        handled = true
+      end
+      -- a material noun right before another noun describes it (石头农舍)
+      if not handled and rules.ATTRIBUTE[w] and rules.CATEGORY[w] and nxt and nxt.start == t.stop + 1
+        and (category_of(nxt.text) or split_prefixed(nxt.text)) then
+        add_attr(w)
         handled = true
       end
       if not handled and rules.ATTRIBUTE[w] and not rules.CATEGORY[w] then

@@ -45,7 +45,7 @@ local NOUNS = {
     萝卜 白菜 土豆 番茄 西红柿 黄瓜 茄子 辣椒 洋葱 玉米 南瓜 西兰花 面包 蛋糕 生日蛋糕 饼干 披萨 比萨 汉堡
     汉堡包 三明治 热狗 薯条 面条 米饭 饺子 包子 馒头 粥 汤 火锅 寿司 鸡蛋 蛋 牛奶 咖啡 茶 奶茶 果汁 啤酒
     红酒 葡萄酒 饮料 可乐 矿泉水 冰淇淋 雪糕 巧克力 糖果 甜点 月饼 粽子 烤鸭 烤肉 牛排 沙拉 食物 饭菜 菜
-    芝士蛋糕 奶油蛋糕 巧克力蛋糕 水果蛋糕 拿铁 卡布奇诺 美式咖啡 培根 吐司 煎蛋 荷包蛋 炸鸡 烤鸡 香肠 火腿 生鱼片 刺身 意大利面 意面 通心粉 干酪 罗勒叶 牛角包 可颂 早餐 午餐 晚餐 零食 甜甜圈 面 肉 鱼肉 虾仁 豆腐 米线 拉面 炒饭 煎饼 油条 豆浆 酸奶 奶酪 坚果 花生
+    芝士蛋糕 奶油蛋糕 巧克力蛋糕 水果蛋糕 拿铁 卡布奇诺 美式咖啡 培根 吐司 煎蛋 荷包蛋 炸鸡 烤鸡 香肠 火腿 生鱼片 刺身 面粉 芦笋 三文鱼 牛油果 意大利面 意面 通心粉 干酪 罗勒叶 牛角包 可颂 早餐 午餐 晚餐 零食 甜甜圈 面 肉 鱼肉 虾仁 豆腐 米线 拉面 炒饭 煎饼 油条 豆浆 酸奶 奶酪 坚果 花生
   ]],
   vehicle = [[
     车 车身 车头 车尾 汽车  轿车 车辆 卡车 货车 公交车 公共汽车 大巴 巴士 出租车 的士 自行车 单车 摩托车 电动车 电瓶车
@@ -116,7 +116,7 @@ local NOUNS = {
   ]],
   artifact = [[
     黑板 白板 书 书本 书籍 杂志 报纸 本子 笔 铅笔 钢笔 纸 画 油画 山水画 国画 壁画 相框 电线 电线杆 地图 旗子 国旗 旗帜 蜡烛 灯笼 烟花
-    钱 纸币 硬币 信用卡 护照 信 卡片 奖杯 奖牌 十字架 花环 对联
+    收据 发票 账单 钱 纸币 硬币 信用卡 护照 信 卡片 奖杯 奖牌 十字架 花环 对联
   ]],
   other = [[
     物体 东西 物品 垃圾 烟 火 火焰 篝火 光 灯光
@@ -137,19 +137,19 @@ M.NOT_OBJECT = set [[ 灯光 光 风景 夕阳 日落 日出 晚霞 烟 火 火�
 M.HEADS = {
   { "工人", "person" }, { "司机", "person" }, { "老师", "person" }, { "医生", "person" },
   { "员", "person" }, { "士", "person" }, { "师", "person" }, { "者", "person" }, { "手", "person" }, { "工", "person" },
-  { "犬", "animal" }, { "猫", "animal" }, { "狗", "animal" }, { "鸟", "animal" }, { "鱼", "animal" },
+  { "犬", "animal" }, { "狼", "animal" }, { "猫", "animal" }, { "狗", "animal" }, { "鸟", "animal" }, { "鱼", "animal" },
   { "鸡", "animal" }, { "鸭", "animal" }, { "马", "animal" }, { "牛", "animal" }, { "羊", "animal" },
   { "熊", "animal" }, { "虫", "animal" }, { "鹰", "animal" }, { "雀", "animal" },
   { "树", "plant" }, { "花", "plant" }, { "草", "plant" },
-  { "车", "vehicle" }, { "船", "vehicle" }, { "艇", "vehicle" }, { "机", "device" },
+  { "车", "vehicle" }, { "船", "vehicle" }, { "艇", "vehicle" }, { "机", "device" }, { "仪", "device" }, { "器", "device" }, { "表", "device" },
   { "桌", "furniture" }, { "椅", "furniture" }, { "柜", "furniture" }, { "床", "furniture" },
   { "衣", "clothing" }, { "服", "clothing" }, { "裙", "clothing" }, { "裤", "clothing" },
   { "帽", "clothing" }, { "鞋", "clothing" }, { "靴", "clothing" },
   { "杯", "container" }, { "瓶", "container" }, { "箱", "container" }, { "袋", "container" },
-  { "店", "building" }, { "馆", "building" }, { "楼", "building" }, { "厅", "building" },
+  { "店", "building" }, { "房", "building" }, { "馆", "building" }, { "楼", "building" }, { "厅", "building" },
   { "院", "building" }, { "塔", "building" }, { "寺", "building" }, { "站", "structure" },
-  { "桥", "structure" }, { "园", "structure" }, { "路", "structure" }, { "街", "structure" }, { "场", "structure" },
-  { "牌", "sign" }, { "伞", "tool" }, { "画", "artifact" }, { "台", "furniture" }, { "席", "structure" }, { "糕", "food" }, { "饼", "food" }, { "汤", "food" }, { "果", "food" },
+  { "桥", "structure" }, { "道", "structure" }, { "田", "natural" }, { "园", "structure" }, { "路", "structure" }, { "街", "structure" }, { "场", "structure" },
+  { "牌", "sign" }, { "卡", "artifact" }, { "单", "artifact" }, { "伞", "tool" }, { "画", "artifact" }, { "台", "furniture" }, { "席", "structure" }, { "糕", "food" }, { "饼", "food" }, { "汤", "food" }, { "果", "food" },
   { "球", "sports" },
 }
 
@@ -175,7 +175,7 @@ M.ATTRIBUTE = set [[
   可爱 漂亮 美丽 洁白 青花瓷 瓷 灰白相间 红白相间 蓝白相间 黑黄相间 黑白相间 条纹 格子 花纹 斑点
 ]]
 -- size/age prefixes split from a noun (小男孩 = 小 + 男孩, 老奶奶 = 老 + 奶奶)
-M.PREFIX_ATTRIBUTE = set [[ 小 大 老 花 木 ]]
+M.PREFIX_ATTRIBUTE = set [[ 小 大 老 花 木 空 ]]
 
 -- Negation before a noun phrase: no OBJECT for what follows.
 M.NEGATION = set [[ 没有 没 无 不是 并非 并没有 没人 毫无 不见 看不到 看不见 没看到 没有看到 ]]
@@ -200,6 +200,10 @@ M.ORG_SUFFIX = { "有限公司", "公司", "集团", "银行", "大学", "学院
 -- Named places that jieba does not tag ns, or tags otherwise.
 M.PLACE = set [[
   外滩 故宫 长城 万里长城 东方明珠 东方明珠塔 天安门 天安门广场 颐和园 圆明园 兵马俑 布达拉宫 黄山 泰山 华山
+  巴黎 伦敦 纽约 东京 柏林 罗马 莫斯科 悉尼 首尔 曼谷 新加坡 迪拜 洛杉矶 旧金山 巴塞罗那 马德里
+  阿姆斯特丹 维也纳 布拉格 威尼斯 米兰 佛罗伦萨 雅典 开罗 伊斯坦布尔 温哥华 多伦多 芝加哥 波士顿 华盛顿
+  西雅图 京都 大阪 台北 英国 法国 德国 意大利 西班牙 美国 日本 韩国 泰国 澳大利亚 加拿大 俄罗斯 印度
+  埃及 希腊 瑞士 荷兰 威尔士 苏格兰 普罗旺斯 夏威夷 巴厘岛 马尔代夫 冰岛 挪威 瑞典 芬兰 丹麦 葡萄牙 墨西哥 巴西
   峨眉山 珠穆朗玛峰 西湖 黄浦江 长江 黄河 鸟巢 水立方 迪士尼乐园 埃菲尔铁塔 自由女神像 金门大桥 时代广场
   维多利亚港 中山公园 人民广场 王府井 南京路 陆家嘴 三里屯 鼓浪屿 漓江 九寨沟 张家界 香港 澳门 台湾
 ]]
