@@ -127,6 +127,8 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
         if (ps != GLIM_OK) return glim_node_fail(n, err, ps, "cannot pack the weights");
         n->state = pk;
     }
+    if (n->state) /* outputs far beyond the caches: stream them (gemm.c) */
+        ((glim_packed *)n->state)->stream = glim_out(g, n, 0)->nbytes > ((size_t)16 << 20);
     return GLIM_OK;
 }
 

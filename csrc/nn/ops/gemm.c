@@ -81,7 +81,7 @@ static inline void store_row(float *c, const float *v, int cols, float lo, float
 
 #ifdef GEMM_AVX2
 static void kernel_6x16(const float *a, int64_t lda, const float *b, const float *bias, int64_t k,
-                        float *c, int64_t ldc, int rows, int cols, float lo, float hi)
+                        float *c, int64_t ldc, int rows, int cols, float lo, float hi, int stream)
 {
     __m256 c00 = _mm256_loadu_ps(bias), c01 = _mm256_loadu_ps(bias + 8);
     __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
@@ -122,7 +122,10 @@ static void kernel_6x16(const float *a, int64_t lda, const float *b, const float
         __m256 v0 = _mm256_min_ps(_mm256_max_ps(acc[r][0], vlo), vhi);
         __m256 v1 = _mm256_min_ps(_mm256_max_ps(acc[r][1], vlo), vhi);
         float *cr = c + r * ldc;
-        if (cols == NR) {
+        if (stream && cols == NR) {
+            _mm256_stream_ps(cr, v0);
+            _mm256_stream_ps(cr + 8, v1);
+        } else if (cols == NR) {
             _mm256_storeu_ps(cr, v0);
             _mm256_storeu_ps(cr + 8, v1);
         } else {
@@ -139,7 +142,8 @@ static void kernel_6x16(const float *a, int64_t lda, const float *b, const float
 /* Where AVX-512 exists: 12 rows x 16 columns in 12 zmm accumulators; each
  * k step is one panel load and twelve FMAs with a broadcast operand. */
 static void kernel_12x16(const float *a, int64_t lda, const float *b, const float *bias,
-                         int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi)
+                         int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi,
+                         int stream)
 {
     const float *ar[12];
     for (int r = 0; r < 12; r++) ar[r] = a + (r < rows ? r : 0) * lda;
@@ -162,6 +166,11 @@ static void kernel_12x16(const float *a, int64_t lda, const float *b, const floa
     }
     __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
     __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
+    if (stream && cols == NR) { /* whole aligned lines, bypassing the cache */
+        for (int r = 0; r < rows; r++)
+            _mm512_stream_ps(c + r * ldc, _mm512_min_ps(_mm512_max_ps(acc[r], vlo), vhi));
+        return;
+    }
     __mmask16 m = (__mmask16)((1u << cols) - 1);
     for (int r = 0; r < rows; r++)
         _mm512_mask_storeu_ps(c + r * ldc, m, _mm512_min_ps(_mm512_max_ps(acc[r], vlo), vhi));
@@ -196,6 +205,9 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
     int64_t mb = K ? (256 * 1024) / (K * (int64_t)sizeof(float)) : 1024;
     mb = mb / MR * MR;
     if (mb < MR) mb = MR;
+    /* Outputs far larger than the caches are written with streaming stores:
+     * no read-for-ownership of lines about to be overwritten. */
+    int stream = w->stream && ldc % NR == 0 && ((uintptr_t)c % 64) == 0;
     for (int64_t i0 = m0; i0 < m1; i0 += mb) {
         int64_t i1 = i0 + mb < m1 ? i0 + mb : m1;
         for (int64_t p = p0; p < p1; p++) {
@@ -208,7 +220,7 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
                 float *ci = c + i * ldc + p * NR;
 #if defined(GEMM_AVX512)
                 if (w->isa == GLIM_GEMM_AVX512) {
-                    kernel_12x16(ai, lda, bp, bias, K, ci, ldc, rows, cols, lo, hi);
+                    kernel_12x16(ai, lda, bp, bias, K, ci, ldc, rows, cols, lo, hi, stream);
                     continue;
                 }
 #endif
@@ -216,7 +228,7 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
                 if (w->isa >= GLIM_GEMM_AVX2) { /* 6 rows at a time */
                     for (int r = 0; r < rows; r += 6)
                         kernel_6x16(ai + r * lda, lda, bp, bias, K, ci + r * ldc, ldc,
-                                    rows - r < 6 ? rows - r : 6, cols, lo, hi);
+                                    rows - r < 6 ? rows - r : 6, cols, lo, hi, stream);
                     continue;
                 }
 #endif
@@ -224,4 +236,7 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
             }
         }
     }
+#if defined(GEMM_AVX2) || defined(GEMM_AVX512)
+    if (stream) _mm_sfence();
+#endif
 }

@@ -92,6 +92,7 @@ enum { GLIM_GEMM_PLAIN = 0, GLIM_GEMM_AVX2 = 1, GLIM_GEMM_AVX512 = 2 };
 typedef struct glim_packed {
     int64_t n, k, npanels;
     int isa;     /* micro-kernel: the best compiled in; tests may lower it */
+    int stream;  /* write C with streaming stores (outputs much larger than caches) */
     float *data; /* [npanels][k][16] */
     float *bias; /* [npanels * 16], zero where absent */
 } glim_packed;
