@@ -147,6 +147,15 @@ describe("glimpse.nlp.zh entities: objects", function()
     assert.is_table(find(list, "OBJECT", "门口"))
   end)
 
+  it("joins a word and a one-character head the dictionary split off", function()
+    local list = ents("一张食谱卡、一只郊狼和一辆快递车，男子站在台上。")
+    assert.are.equal("artifact", find(list, "OBJECT", "食谱卡").category)
+    assert.are.equal("animal", find(list, "OBJECT", "郊狼").category)
+    assert.are.equal("车", find(list, "OBJECT", "快递车").lemma)
+    -- 站 is a verb here, not a head
+    assert.is_table(find(list, "OBJECT", "男子"))
+  end)
+
   it("lists every mention, and a predicate colour describes the latest", function()
     local list = ents("一只金毛犬坐在沙发上。沙发是灰色的。")
     local sofas = {}

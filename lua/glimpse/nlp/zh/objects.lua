@@ -116,13 +116,19 @@ local COPULA = { ["是"] = true, ["为"] = true, ["呈"] = true, ["都是"] = tr
 
 local function is_han(w) return w:find("^[\228-\233]") ~= nil end
 
+-- one-character heads (from rules.HEADS) that can close an unlisted compound
+local HEAD_CHAR = {}
+for _, h in ipairs(rules.HEADS) do
+  if utf8.len(h[1]) == 1 and h[1] ~= "手" and h[1] ~= "工" then HEAD_CHAR[h[1]] = true end
+end
+
 -- A one-character head joins the noun before it (快递 + 车) when that noun has
 -- two characters or more and the head is a plain noun in the dictionary (not
 -- 包, which is mostly a verb).
 local function single_noun_head(head, prev)
   if utf8.len(prev.text) < 2 then return false end
   local _, p = segment.lookup(head)
-  return p == "n"
+  return p == "n" or p == "ng" or p == "zg"
 end
 
 -- A caching wrapper for a function of one string (any number of results).
@@ -221,6 +227,12 @@ function M.extract(s, tokens, consumed, out)
   local category_of, split_prefixed, inner_noun = memo(category_of), memo(split_prefixed), memo(inner_noun)
   local word_pos = memo(word_pos)
   local numeral_split = memo(numerals.split)
+  -- a head character that is a noun in the dictionary (not 站, 表: verbs; not 台, 杯: measures)
+  local head_char = memo(function(c)
+    if not HEAD_CHAR[c] then return false end
+    local _, p = segment.lookup(c)
+    return p == "n" or p == "ng" or p == "zg" or p == "j" or p == "ns" or p == "nr"
+  end)
   -- numeral + measure + noun in one word: numeral, measure, byte length of both
   local fused_quantity = memo(function(w)
     local cs = utf8_chars(w)
@@ -537,6 +549,22 @@ function M.extract(s, tokens, consumed, out)
       -- 给人 / 让人 / 令人 …: "one", not a person in the picture
       if not handled and w == "人" and tokens[i - 1] and CAUSATIVE[tokens[i - 1].text] then
         handled = true
+      end
+      -- a word + a one-character head the dictionary split off (食谱 + 卡,
+      -- 郊 + 狼, 心电监护 + 仪) is one unlisted compound noun
+      if not handled and nxt and nxt.start == t.stop + 1 and head_char(nxt.text) and is_han(w)
+        and not rules.CATEGORY[w] and not rules.NOT_NAME[w] and not rules.ATTRIBUTE[w]
+        and not rules.COLOR_BASE[w] and not numeral_split(w) then
+        local p = word_pos(w)
+        if (p == "NOUN" or p == "X" or (p == "VERB" and utf8.len(w) >= 3)) and not split_prefixed(w .. nxt.text) then
+          local combined = w .. nxt.text
+          local c = category_of(combined)
+          if c then
+            emit_object(combined, t.start, nxt.stop, c)
+            i = i + 2
+            goto continue
+          end
+        end
       end
       -- nouns
       if not handled then
