@@ -57,7 +57,7 @@ end
 
 local MATERIALS = set_of([[glass metal wood wooden plastic leather stone brick steel paper cotton
   oak walnut teak mahogany cedar pine birch cherry bamboo neon tweed linen satin suede flannel
-  corduroy fleece nylon polyester mesh
+  corduroy fleece nylon polyester mesh clay
   wool silk concrete marble ceramic iron denim straw wicker bamboo rubber velvet lace fur
   cardboard porcelain granite tin copper bronze chrome aluminum aluminium canvas]])
 local UNITS = set_of([[second seconds minute minutes hour hours day days week weeks month months

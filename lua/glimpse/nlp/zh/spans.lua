@@ -174,7 +174,7 @@ end
 function Ctx:match_percent(i)
   local ut, uk, K = self.ut, self.uk, self.K
   if uk[i] == K.DIGIT and (ut[i + 1] == "%" or ut[i + 1] == "％") and self:adjacent(i, i + 1) then
-    return i, i + 1, ut[i] .. "%"
+    return i, i + 1, tostring(numerals.value(ut[i]) or ut[i]) .. "%"
   end
   if ut[i] == "百" and ut[i + 1] == "分" and ut[i + 2] == "之" then
     local v, e = self:number_at(i + 3)
