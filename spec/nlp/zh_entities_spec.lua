@@ -265,6 +265,7 @@ describe("glimpse.nlp.zh entities: names and values", function()
 
   it("normalises percent lemmas", function()
     assert.are.equal("20%", find(ents("百分之二十"), "PERCENT", "百分之二十").lemma)
+    assert.are.equal("20%", find(ents("打折２０％"), "PERCENT", "２０％").lemma)
   end)
 
   it("does not read three pieces of cake as money", function()
