@@ -15,6 +15,8 @@
 --               physical sense falls under category c (hypernym closure, see CATEGORY_ROOTS);
 --               cat[c .. "~"] those where only a later sense (2nd or 3rd) does
 --   names[T]    proper names (WordNet instance nouns) classified PERSON / PLACE / ORG
+--   synonyms    "|*a|b|*c| |*d|e| ...": the members of each categorised noun's chosen
+--               sense; "*" marks the members whose chosen sense it is
 -- Set WORDNET_DIR to read WordNet from elsewhere.
 local WN = os.getenv("WORDNET_DIR") or "/usr/share/wordnet"
 
@@ -208,12 +210,13 @@ local function build_lexicon(out)
 
   -- Noun categories: the first of the first three senses that has one.
   local cats = {}
+  local used_synsets = {} -- the sense each categorised noun was given
   for lemma, offs in pairs(nidx) do
     local parts = select(2, lemma:gsub("_", "_")) + 1
     -- taxonomic groups ("genus_felis") are never what a picture shows
     if parts <= 3 and lemma:match("^[a-z][a-z_%-']*$") and not lemma:match("^genus_")
         and not lemma:match("^family_") and not lemma:match("^order_") then
-      local first_cat, first_i
+      local first_cat, first_i, chosen
       -- the first three senses that are not proper names ("Crane" the poet
       -- comes before the crane in WordNet's list)
       local senses = {}
@@ -225,13 +228,13 @@ local function build_lexicon(out)
         local c = synset_category(senses[i])
         if c then
           if not first_cat then
-            first_cat, first_i = c, i
+            first_cat, first_i, chosen = c, i, senses[i]
           elseif (first_cat == "person" and (c == "animal" or c == "food" or c == "plant"))
               or (first_cat == "plant" and c == "food") then
             -- "tiger", "hot dog": the figurative person sense comes first in
             -- WordNet, but the animal or food is what a picture shows; and
             -- "banana" the fruit rather than the plant.
-            first_cat = c
+            first_cat, chosen = c, senses[i]
             break
           end
         end
@@ -242,6 +245,8 @@ local function build_lexicon(out)
         local bucket = first_i == 1 and first_cat or first_cat .. "~"
         cats[bucket] = cats[bucket] or {}
         table.insert(cats[bucket], lemma)
+        used_synsets[chosen] = used_synsets[chosen] or {}
+        used_synsets[chosen][lemma] = true
       end
     end
   end
@@ -308,7 +313,20 @@ local function build_lexicon(out)
     table.sort(cats[c])
     f:write(("    [%q] = %q,\n"):format(c, table.concat(cats[c], " ")))
   end
-  f:write("  },\n  names = {\n")
+  -- Synonyms: the lower-case members of each sense chosen above that has
+  -- more than one ("car automobile auto machine motorcar").
+  local groups = {}
+  for off, chose in pairs(used_synsets) do
+    local ws = {}
+    for _, w in ipairs(syn[off].words) do
+      -- "*" marks the members whose own sense this is
+      if w:match("^[a-z][a-z_%-']*$") then ws[#ws + 1] = (chose[w] and "*" or "") .. w end
+    end
+    if #ws > 1 then groups[#groups + 1] = "|" .. table.concat(ws, "|") .. "|" end
+  end
+  table.sort(groups)
+  f:write("  },\n  synonyms = ", ("%q"):format(table.concat(groups, " ")), ",\n")
+  f:write("  names = {\n")
   for _, t in ipairs({ "PERSON", "PLACE", "ORG" }) do
     table.sort(names[t])
     f:write(("    %s = %q,\n"):format(t, table.concat(names[t], " ")))

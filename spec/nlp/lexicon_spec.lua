@@ -21,6 +21,18 @@ describe("glimpse.nlp lexicon", function()
     assert.is_true(lex:has("red", "adj"))
   end)
 
+  it("gives WordNet synonyms of a noun's sense", function()
+    local syn = nlp.synonyms("cars")
+    assert.is_truthy(table.concat(syn, ","):find("automobile", 1, true))
+    local set = {}
+    for _, w in ipairs(nlp.synonyms("sofa")) do set[w] = true end
+    assert.is_true(set.couch)
+    assert.are.same({}, nlp.synonyms("idea"))
+    assert.are.same({}, nlp.synonyms("zxqwv"))
+    assert.has.error(function() nlp.synonyms(1) end,
+      "bad argument #1 to 'synonyms' (string expected, got number)")
+  end)
+
   it("reports a missing lexicon as nil, message, code", function()
     package.loaded["glimpse.nlp.lexicon"] = nil
     local fresh = require "glimpse.nlp.lexicon"

@@ -163,6 +163,20 @@ function M.lemma(word, pos)
   return require("glimpse.nlp.lemma").lemma(word, pos)
 end
 
+--- WordNet synonyms of an English noun ("car" -> {"auto", "automobile", ...}):
+-- the other words of the sense that gives the noun its category.
+-- @tparam string word a noun, any inflection ("cars")
+-- @treturn table list of strings, empty when WordNet has none
+-- @treturn[2] nil, "lexicon: ...", code without a usable lexicon
+-- @raise on a non-string word
+-- @usage nlp.synonyms("dog") --> {"domestic dog", "Canis familiaris"...} (lower-case members only)
+function M.synonyms(word)
+  check_text("synonyms", word)
+  local lex, err, code = require("glimpse.nlp.lexicon").load()
+  if not lex then return nil, err, code end
+  return lex:synonyms(M.lemma(word, "NOUN"))
+end
+
 --- Category of a model label or noun ("tabby, tabby cat" -> "animal"), or nil.
 -- @tparam string label an ImageNet / COCO / PASCAL label or a noun
 -- @treturn string|nil category, noun

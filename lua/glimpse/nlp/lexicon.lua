@@ -152,6 +152,25 @@ function Lexicon:names()
   return self._names
 end
 
+--- Synonyms of a lower-case noun lemma: the other members of the WordNet
+-- sense that gave it its category (spaces for "_"), or an empty list.
+function Lexicon:synonyms(lemma)
+  local all = self.raw.synonyms
+  if not all or lemma == "" then return {} end
+  local key = "|*" .. lemma:gsub(" ", "_") .. "|"
+  local at = all:find(key, 1, true)
+  if not at then return {} end
+  local first = at
+  while first > 1 and all:byte(first - 1) ~= 32 do first = first - 1 end
+  local last = all:find(" ", at, true) or (#all + 1)
+  local out = {}
+  for w in all:sub(first, last - 1):gmatch("[^|]+") do
+    w = w:gsub("^%*", ""):gsub("_", " ")
+    if w ~= lemma then out[#out + 1] = w end
+  end
+  return out
+end
+
 --- Decodes every table now (for timing and memory measurements).
 function Lexicon:warm()
   self:masks(); self:categories(); self:name_type(""); self:rare("")

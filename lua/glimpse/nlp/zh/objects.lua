@@ -29,7 +29,7 @@ for c in ("煎 炒 烤 炸 蒸 煮 炖 卤 拌 腌 熏 焖 涮"):gmatch("%S+") d
 
 -- verb-object words whose object is usually not in the picture
 local VO_IDIOM = {}
-for w in ("发球 接球 击球 传球 运球 抢球 钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
+for w in ("拍手 招手 挥手 握手 洗手 动手 牵手 分手 点头 摇头 回头 抬头 低头 发球 接球 击球 传球 运球 抢球 钓鱼 读书 念书 打电话 吃饭 做饭 买菜 切菜 炒菜 买票 喝茶 喝酒 抽烟 上网 看病 洗澡 刷牙 "
   .. "写字 画画 照镜子"):gmatch("%S+") do VO_IDIOM[w] = true end
 
 -- single characters that make "X + head" a verb phrase (上车, 射门, 开灯)
@@ -41,6 +41,11 @@ for c in ("上 下 进 出 开 关 坐 等 乘 射 打 推 拉 停 修 洗 买 �
 local function category_of(w)
   local c = rules.CATEGORY[w]
   if c then return c, w end
+  -- 左手, 右肩, 双手: a side before a body part belongs to it
+  local side = sub(w, 1, 3)
+  if (side == "左" or side == "右" or side == "双") and rules.CATEGORY[sub(w, 4)] == "body_part" then
+    return "body_part", w
+  end
   if rules.NOT_NAME[w] or rules.ATTRIBUTE[w] or rules.COLOR_BASE[w] or VO_IDIOM[w] then return nil end
   local n = utf8.len(w)
   if not n or n < 2 or n > 5 then return nil end
@@ -565,6 +570,13 @@ function M.extract(s, tokens, consumed, out)
             goto continue
           end
         end
+      end
+      -- 人们, 孩子们 as one word: the noun, several of them
+      if not handled and #w > 3 and sub(w, -3) == "们" and rules.CATEGORY[sub(w, 1, -4)] == "person" then
+        local base = sub(w, 1, -4)
+        local o = emit_object(base, t.start, t.stop - 3, "person")
+        if o and not o.count then o.count = "several" end
+        handled = true
       end
       -- nouns
       if not handled then
