@@ -156,6 +156,15 @@ describe("glimpse.nlp.zh entities: objects", function()
     assert.is_table(find(list, "OBJECT", "男子"))
   end)
 
+  it("keeps lexicalised colour words and sides of the body whole", function()
+    local list = ents("等待红灯的汽车，他左手拿着咖啡，人们在拍手。")
+    assert.is_table(find(list, "OBJECT", "红灯"))
+    assert.are.same({}, of_type(list, "COLOR"))
+    assert.are.equal("body_part", find(list, "OBJECT", "左手").category)
+    assert.are.equal("several", find(list, "OBJECT", "人").count)
+    assert.is_nil(find(list, "OBJECT", "手"))
+  end)
+
   it("lists every mention, and a predicate colour describes the latest", function()
     local list = ents("一只金毛犬坐在沙发上。沙发是灰色的。")
     local sofas = {}
