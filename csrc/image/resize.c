@@ -9,6 +9,8 @@
  *     horizontal gather) suits box filters that read every source pixel;
  *   - horizontal first on only the source rows that some output needs
  *     (cached) suits 2-tap bilinear shrinking, which reads few rows.
+ * Two-tap tables on RGB/RGBA take that second route in 11-bit fixed point
+ * (run_fixed below), which is OpenCV's own INTER_LINEAR arithmetic.
  *
  * Tap tables follow OpenCV 4 for BILINEAR (pixel-centre mapping, weights
  * quantized to 1/2048, clamped at the border) and AREA (exact box average
