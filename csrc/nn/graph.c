@@ -222,6 +222,14 @@ void *glim_graph_const_alloc(glim_graph *g, size_t bytes, glim_error *err)
     return r;
 }
 
+int glim_graph_owns_const(const glim_graph *g, const void *p, size_t bytes)
+{
+    const unsigned char *q = p;
+    for (const glim_graph_block *b = g->consts; b; b = b->next)
+        if (q >= b->data && q + bytes <= b->data + b->cap) return 1;
+    return 0;
+}
+
 static glim_gtensor *tensor_at(glim_graph *g, int idx, glim_error *err)
 {
     if (building(g, err) != GLIM_OK) return NULL;

@@ -153,7 +153,7 @@ static void test_gemm_kernels(void)
         for (int i = 0; i < N * K; i++) w[i] = fx_rand(&seed);
         for (int i = 0; i < N; i++) b[i] = fx_rand(&seed);
         glim_packed pk;
-        CHECK(glim_pack_weights(g, w, b, N, K, &pk) == GLIM_OK);
+        CHECK(glim_pack_weights(g, w, b, N, K, &pk, NULL) == GLIM_OK);
         for (int isa = GLIM_GEMM_PLAIN; isa <= glim_gemm_best_isa(); isa++) {
             pk.isa = isa;
             glim_gemm_packed(a, K, &pk, c, N, 0, M, -1.5f, 2.5f);

@@ -122,8 +122,16 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
     if (use_packed(&d) && !n->state) {
         glim_packed *pk = glim_graph_pool_alloc(g, sizeof *pk);
         if (!pk) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
+        /* Repack in place when this node is the weights' only user and the
+         * graph owns their memory: the packed weights then cost nothing. */
+        int users = 0;
+        for (int i = 0; i < g->nnodes; i++)
+            for (int k = 0; k < g->nodes[i].ninputs; k++)
+                users += g->nodes[i].inputs[k] == n->inputs[1];
+        for (int i = 0; i < g->noutputs; i++) users += g->outputs[i] == n->inputs[1];
+        float *dst = users == 1 && glim_graph_owns_const(g, w->data, w->nbytes) ? w->data : NULL;
         glim_status ps = glim_pack_weights(g, w->data, b ? b->data : NULL, d.cout,
-                                           d.kh * d.kw * d.cin, pk);
+                                           d.kh * d.kw * d.cin, pk, dst);
         if (ps != GLIM_OK) return glim_node_fail(n, err, ps, "cannot pack the weights");
         n->state = pk;
     }
@@ -132,10 +140,12 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
     return GLIM_OK;
 }
 
-/* Plain loops: the reference the fast path is checked against. */
+/* Plain loops: the reference the fast path is checked against. Weights
+ * that were repacked in place are read through the packed layout. */
 static void glim_conv2d_ref(const glim_conv2d_params *p, const float *x, const float *w,
-                     const float *b, float *y, int64_t N, int64_t H, int64_t W, int64_t Cin,
-                     int64_t OH, int64_t OW, int64_t Cout, int KH, int KW)
+                            const glim_packed *pk, const float *b, float *y, int64_t N,
+                            int64_t H, int64_t W, int64_t Cin, int64_t OH, int64_t OW,
+                            int64_t Cout, int KH, int KW)
 {
     for (int64_t nn = 0; nn < N; nn++)
         for (int64_t oy = 0; oy < OH; oy++)
@@ -150,8 +160,13 @@ static void glim_conv2d_ref(const glim_conv2d_params *p, const float *x, const f
                                 ox * p->stride_w - p->pad_left + (int64_t)kx * p->dilation_w;
                             if (ix < 0 || ix >= W) continue;
                             const float *xp = x + ((nn * H + iy) * W + ix) * Cin;
-                            const float *wp = w + ((co * KH + ky) * KW + kx) * Cin;
-                            for (int64_t ci = 0; ci < Cin; ci++) acc += xp[ci] * wp[ci];
+                            int64_t k0 = ((int64_t)ky * KW + kx) * Cin;
+                            if (pk && pk->in_place)
+                                for (int64_t ci = 0; ci < Cin; ci++)
+                                    acc += xp[ci] * glim_packed_weight(pk, co, k0 + ci);
+                            else
+                                for (int64_t ci = 0; ci < Cin; ci++)
+                                    acc += xp[ci] * w[co * KH * KW * Cin + k0 + ci];
                         }
                     }
                     y[((nn * OH + oy) * OW + ox) * Cout + co] = glim_act1(acc, p->act);
@@ -299,7 +314,8 @@ static void conv_eval(glim_graph *g, const glim_node *n)
     float *y = glim_out(g, n, 0)->data;
     int64_t K = d.kh * d.kw * d.cin;
     if (g->reference) {
-        glim_conv2d_ref(p, x, w, b, y, d.n, d.h, d.w, d.cin, d.oh, d.ow, d.cout, d.kh, d.kw);
+        glim_conv2d_ref(p, x, w, n->state, b, y, d.n, d.h, d.w, d.cin, d.oh, d.ow, d.cout, d.kh,
+                        d.kw);
         return;
     }
     conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0, 1};

@@ -5,8 +5,11 @@
  *
  * A is row-major with leading dimension lda (an NHWC activation or its
  * im2col matrix: one row per output pixel), W is the op's [N, K] weight
- * matrix, packed once at prepare into panels of 16 columns ([K][16] each,
- * zero-padded past N) so that the inner loop reads it contiguously.
+ * matrix, packed once at prepare into panels of 16 columns ([K][16] each)
+ * so that the inner loop reads it contiguously. The full panels take
+ * exactly the bytes of W and can replace it in place (conv2d.c does when
+ * it is the weights' only user), so packing costs no extra memory; the last
+ * partial panel is zero-padded in a small separate buffer.
  *
  * Why not only cblas_sgemm: MobileNet-style 1x1 convolutions have small K
  * (16..64) and small N at large M, where OpenBLAS spends much of its time
@@ -46,28 +49,46 @@ int glim_gemm_best_isa(void)
 }
 
 glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, int64_t n,
-                              int64_t k, glim_packed *out)
+                              int64_t k, glim_packed *out, float *in_place)
 {
-    int64_t np = (n + NR - 1) / NR;
-    size_t bytes;
-    if (!glim_mul_size((size_t)(np * NR), (size_t)k * sizeof(float), &bytes)) return GLIM_ELIMIT;
+    int64_t np = (n + NR - 1) / NR, nfull = n / NR;
+    size_t full_bytes, tail_bytes;
+    if (!glim_mul_size((size_t)(nfull * NR), (size_t)k * sizeof(float), &full_bytes) ||
+        !glim_mul_size((size_t)NR, (size_t)k * sizeof(float), &tail_bytes))
+        return GLIM_ELIMIT;
     out->n = n;
     out->k = k;
     out->npanels = np;
+    out->nfull = nfull;
     out->isa = glim_gemm_best_isa();
-    out->data = glim_graph_pool_alloc(g, bytes);
+    out->in_place = in_place != NULL;
     out->bias = glim_graph_pool_alloc(g, (size_t)(np * NR) * sizeof(float));
-    if (!out->data || !out->bias) return GLIM_ENOMEM;
-    for (int64_t p = 0; p < np; p++) {
-        float *dst = out->data + p * k * NR;
-        for (int64_t kk = 0; kk < k; kk++)
-            for (int j = 0; j < NR; j++) {
-                int64_t col = p * NR + j;
-                dst[kk * NR + j] = col < n ? w[col * k + kk] : 0.f;
-            }
+    out->tail = np > nfull ? glim_graph_pool_alloc(g, tail_bytes) : NULL;
+    float *tmp = full_bytes ? glim_alloc(full_bytes) : NULL;
+    out->data = in_place ? in_place : (full_bytes ? glim_graph_pool_alloc(g, full_bytes) : NULL);
+    if (!out->bias || (np > nfull && !out->tail) || (full_bytes && (!tmp || !out->data))) {
+        glim_free(tmp);
+        return GLIM_ENOMEM;
     }
+    for (int64_t p = 0; p < nfull; p++)
+        for (int64_t kk = 0; kk < k; kk++)
+            for (int j = 0; j < NR; j++) tmp[(p * k + kk) * NR + j] = w[(p * NR + j) * k + kk];
+    for (int64_t kk = 0; np > nfull && kk < k; kk++)
+        for (int j = 0; j < NR; j++) {
+            int64_t col = nfull * NR + j;
+            out->tail[kk * NR + j] = col < n ? w[col * k + kk] : 0.f;
+        }
+    /* only now overwrite the source, if packing in place */
+    if (full_bytes) memcpy(out->data, tmp, full_bytes);
+    glim_free(tmp);
     for (int64_t j = 0; j < np * NR; j++) out->bias[j] = (bias && j < n) ? bias[j] : 0.f;
     return GLIM_OK;
+}
+
+float glim_packed_weight(const glim_packed *w, int64_t row, int64_t kk)
+{
+    int64_t p = row / NR, j = row % NR;
+    return p < w->nfull ? w->data[(p * w->k + kk) * NR + j] : w->tail[kk * NR + j];
 }
 
 /* Store a 16-wide row of results, clamped, masking columns past `cols`. */
@@ -95,7 +116,7 @@ static void kernel_6x16(const float *a, int64_t lda, const float *b, const float
     if (rows < 5) a4 = a0;
     if (rows < 6) a5 = a0;
     for (int64_t kk = 0; kk < k; kk++) {
-        __m256 b0 = _mm256_load_ps(b + kk * NR), b1 = _mm256_load_ps(b + kk * NR + 8);
+        __m256 b0 = _mm256_loadu_ps(b + kk * NR), b1 = _mm256_loadu_ps(b + kk * NR + 8);
         __m256 x;
         x = _mm256_broadcast_ss(a0 + kk);
         c00 = _mm256_fmadd_ps(x, b0, c00);
@@ -150,7 +171,7 @@ static void kernel_12x16(const float *a, int64_t lda, const float *b, const floa
     __m512 c0 = _mm512_loadu_ps(bias), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0,
            c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
     for (int64_t kk = 0; kk < k; kk++) {
-        __m512 bv = _mm512_load_ps(b + kk * NR);
+        __m512 bv = _mm512_loadu_ps(b + kk * NR);
         c0 = _mm512_fmadd_ps(_mm512_set1_ps(ar[0][kk]), bv, c0);
         c1 = _mm512_fmadd_ps(_mm512_set1_ps(ar[1][kk]), bv, c1);
         c2 = _mm512_fmadd_ps(_mm512_set1_ps(ar[2][kk]), bv, c2);
@@ -211,7 +232,7 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
     for (int64_t i0 = m0; i0 < m1; i0 += mb) {
         int64_t i1 = i0 + mb < m1 ? i0 + mb : m1;
         for (int64_t p = p0; p < p1; p++) {
-            const float *bp = w->data + p * K * NR;
+            const float *bp = p < w->nfull ? w->data + p * K * NR : w->tail;
             const float *bias = w->bias + p * NR;
             int cols = (int)(w->n - p * NR < NR ? w->n - p * NR : NR);
             for (int64_t i = i0; i < i1; i += MR) {

@@ -90,17 +90,24 @@ void glim_parallel_for(glim_graph *g, int64_t total, int64_t grain, glim_range_f
 /* Weights packed for glim_gemm_packed (gemm.c): panels of 16 columns. */
 enum { GLIM_GEMM_PLAIN = 0, GLIM_GEMM_AVX2 = 1, GLIM_GEMM_AVX512 = 2 };
 typedef struct glim_packed {
-    int64_t n, k, npanels;
+    int64_t n, k, npanels, nfull; /* nfull: full 16-column panels */
     int isa;     /* micro-kernel: the best compiled in; tests may lower it */
     int stream;  /* write C with streaming stores (outputs much larger than caches) */
-    float *data; /* [npanels][k][16] */
+    int in_place; /* data replaced the weights' own memory */
+    float *data; /* [nfull][k][16] */
+    float *tail; /* [k][16]: the last partial panel, zero-padded (or NULL) */
     float *bias; /* [npanels * 16], zero where absent */
 } glim_packed;
 /* The best micro-kernel this build has (GLIM_GEMM_*). */
 int glim_gemm_best_isa(void);
-/* Pack w [n, k] (and bias [n] or NULL) into graph-pool memory. */
+/* Pack w [n, k] (and bias [n] or NULL). The full panels go to `in_place`
+ * (== w: overwrites the weights) or, when NULL, to graph-pool memory. */
 glim_status glim_pack_weights(glim_graph *g, const float *w, const float *bias, int64_t n,
-                              int64_t k, glim_packed *out);
+                              int64_t k, glim_packed *out, float *in_place);
+/* Element [row, kk] of the original w, read from the packed layout. */
+float glim_packed_weight(const glim_packed *w, int64_t row, int64_t kk);
+/* 1 if [p, p + bytes) lies inside the graph's constant memory (writable). */
+int glim_graph_owns_const(const glim_graph *g, const void *p, size_t bytes);
 /* C[i, :n] = clamp(bias + A[i, :k] · Wᵀ, lo, hi) for rows [m0, m1). */
 void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *c, int64_t ldc,
                       int64_t m0, int64_t m1, float lo, float hi);
