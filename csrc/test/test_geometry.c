@@ -3,6 +3,7 @@
 #include "glimpse.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Pixel (x, y) of a w x h RGB test image holds (x, y, x ^ y). */
@@ -169,6 +170,67 @@ static void test_letterbox(void)
     glim_image_free(img);
 }
 
+/* Allocation-failure sweep over every operation in process.h but resize
+ * (test_resize.c has its own): fail the Nth allocation for each N until
+ * the call succeeds; every failure must be ENOMEM with nothing leaked. */
+static int fail_at, alloc_count, live;
+static void *failing_alloc(size_t size, size_t align, void *user)
+{
+    (void)user;
+    if (alloc_count++ == fail_at) return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
+    live++;
+    return p;
+}
+static void counting_free(void *p, void *user)
+{
+    (void)user;
+    live--;
+    free(p);
+}
+
+static glim_status run_op(int op, const glim_image *img, void **out, glim_error *err)
+{
+    uint8_t fill[3] = {1, 2, 3};
+    glim_letterbox info;
+    switch (op) {
+    case 0: return glim_image_crop(img, 2, 1, 9, 5, (glim_image **)out, err);
+    case 1: return glim_image_flip(img, GLIM_FLIP_HORIZONTAL, (glim_image **)out, err);
+    case 2: return glim_image_rotate(img, 33, 1, fill, (glim_image **)out, err);
+    case 3: return glim_image_rotate(img, 90, 0, fill, (glim_image **)out, err);
+    case 4: return glim_image_letterbox(img, 40, 40, GLIM_FILTER_AREA, fill, (glim_image **)out, &info, err);
+    case 5: return glim_image_convert(img, GLIM_FMT_GRAY8, (glim_image **)out, err);
+    default: return glim_image_to_tensor(img, NULL, (glim_tensor **)out, err);
+    }
+}
+
+static void test_allocation_failures(void)
+{
+    glim_image *img = coords_image(23, 17);
+    glim_allocator a = {failing_alloc, counting_free, NULL};
+    for (int op = 0; op < 7; op++) {
+        for (fail_at = 0; fail_at < 50; fail_at++) {
+            void *out = NULL;
+            glim_error err;
+            alloc_count = 0;
+            live = 0;
+            glim_set_allocator(&a);
+            glim_status st = run_op(op, img, &out, &err);
+            if (op == 6)
+                glim_tensor_free(out);
+            else
+                glim_image_free(out);
+            glim_set_allocator(NULL);
+            CHECK(live == 0);
+            if (st == GLIM_OK) break;
+            CHECK(st == GLIM_ENOMEM && out == NULL);
+        }
+        CHECK(fail_at < 50);
+    }
+    glim_image_free(img);
+}
+
 int main(void)
 {
     RUN(test_crop_and_clip);
@@ -176,5 +238,6 @@ int main(void)
     RUN(test_rotate_quarter_turns_are_exact);
     RUN(test_rotate_any_angle);
     RUN(test_letterbox);
+    RUN(test_allocation_failures);
     return check_done();
 }
