@@ -11,6 +11,10 @@ end
 
 describe("img:convert", function()
   for _, case in ipairs(dofile(H.fixture("opencv/color.lua"))) do
+    if not H.exists(H.image_path(case.image)) then
+      pending(H.image_path(case.image) .. " not found")
+      goto continue
+    end
     it(("matches cvtColor RGB -> %s on %s exactly"):format(case.to, case.image), function()
       local img = assert(glimpse.image.load(H.image_path(case.image)))
       img = img:crop(table.unpack(case.crop)):convert("rgb")
@@ -18,6 +22,7 @@ describe("img:convert", function()
       assert.are.equal(case.to, out.format)
       assert.is_true(raw(out) == H.read_file(H.fixture("opencv/" .. case.file)))
     end)
+    ::continue::
   end
 
   it("round-trips between RGB, BGR and RGBA", function()

@@ -108,6 +108,10 @@ describe("img:rotate", function()
   end)
 
   for _, case in ipairs(dofile(H.fixture("opencv/rotate.lua"))) do
+    if not H.exists(H.image_path(case.image)) then
+      pending(H.image_path(case.image) .. " not found")
+      goto continue
+    end
     it(("matches Pillow: %s %s %g degrees, expand %s"):format(case.image, case.mode, case.angle,
       tostring(case.expand)), function()
       local img = assert(glimpse.image.load(H.image_path(case.image)))
@@ -125,6 +129,7 @@ describe("img:rotate", function()
       end
       assert.is_true(worst <= 1, "max difference " .. worst)
     end)
+    ::continue::
   end
 
   it("moves a point right of centre upwards for a small positive angle", function()

@@ -49,6 +49,10 @@ end
 
 describe("img:resize matches the reference on shared photographs", function()
   for _, case in ipairs(cases) do
+    if not H.exists(H.image_path(case.image)) then
+      pending(case.name .. ": " .. H.image_path(case.image) .. " not found")
+      goto continue
+    end
     it(case.name .. " -> " .. case.width .. "x" .. case.height, function()
       local src = prepare(case)
       local out = src:resize(case.width, case.height, { filter = case.filter })
@@ -58,6 +62,7 @@ describe("img:resize matches the reference on shared photographs", function()
       local worst = compare(raw(out), H.read_file(H.fixture("opencv/" .. case.file)))
       assert.is_true(worst <= 1, "max difference " .. worst .. " from " .. case.reference)
     end)
+    ::continue::
   end
 end)
 
