@@ -181,6 +181,13 @@ describe("glimpse.nlp.zh entities: objects", function()
     assert.are.same({}, of_type(ents("两三只麻雀"), "COUNT"))
   end)
 
+  it("reads a verb + 满 as plenty, without losing the count outside", function()
+    assert.are.equal("several", find(ents("台下坐满了观众。"), "OBJECT", "观众").count)
+    local list = ents("一棵开满粉色花朵的樱花树")
+    assert.are.equal("several", find(list, "OBJECT", "花朵").count)
+    assert.are.equal(1, find(list, "OBJECT", "樱花树").count)
+  end)
+
   it("does not count ordinals and labels", function()
     local list = ents("7号球员和第一位选手")
     assert.are.same({}, of_type(list, "COUNT"))

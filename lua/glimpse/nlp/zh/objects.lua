@@ -290,7 +290,8 @@ function M.extract(s, tokens, consumed, out)
     if counted then
       e.count = pending.count
       if pending.count_ent then emit(pending.count_ent) end
-      pending = nil
+      -- an amount inside a relative clause gives way to the one outside it
+      pending = pending.outer
     end
     reset_attrs()
     last_object = e
@@ -470,6 +471,12 @@ function M.extract(s, tokens, consumed, out)
         end
         if SEVERAL_WORDS[w] then
           pending = { count = "several" }
+          handled = true
+        end
+        -- 坐满了观众, 开满了花: a verb + 满 says the thing is plentiful
+        if not handled and sub(w, -3) == "满" and (utf8.len(w) == 2
+          or (w == "满" and tokens[i - 1] and word_pos(tokens[i - 1].text) == "VERB")) then
+          pending = { count = "several", outer = pending and pending.deferred and pending or nil }
           handled = true
         end
       end
