@@ -1,9 +1,10 @@
 /*
  * to_tensor.c — an image as a model input tensor (batch of one).
  *
- * Float values come from a 256-entry table per channel, built once per
- * call from (pixel * scale - mean) / std, so the per-pixel work is a load
- * and a store whatever the normalisation.
+ * Float values are (pixel * scale - mean) / std per channel: from a
+ * 256-entry table per channel in general, and as pixel * (scale / std) -
+ * mean / std, vectorised, for the common RGB to NCHW case (the two differ
+ * by at most a float rounding).
  */
 #include "process.h"
 
@@ -17,6 +18,20 @@ void glim_tensor_opts_init(glim_tensor_opts *opts)
     opts->dtype = GLIM_F32;
     opts->scale = 1.0f / 255.0f;
     for (int i = 0; i < 4; i++) opts->std[i] = 1.0f;
+}
+
+/* Packed RGB to three planes as v * mul + add: a loop GCC vectorises (the
+ * stride-3 loads become shuffles) when allowed to; a table lookup cannot. */
+__attribute__((optimize("tree-vectorize"))) static void
+rgb_row_planar(const uint8_t *restrict s, int w, const float *mul, const float *add,
+               float *restrict o0, float *restrict o1, float *restrict o2)
+{
+    float m0 = mul[0], m1 = mul[1], m2 = mul[2], a0 = add[0], a1 = add[1], a2 = add[2];
+    for (int x = 0; x < w; x++) {
+        o0[x] = (float)s[3 * x] * m0 + a0;
+        o1[x] = (float)s[3 * x + 1] * m1 + a1;
+        o2[x] = (float)s[3 * x + 2] * m2 + a2;
+    }
 }
 
 glim_status glim_image_to_tensor(const glim_image *src, const glim_tensor_opts *opts,
@@ -36,7 +51,7 @@ glim_status glim_image_to_tensor(const glim_image *src, const glim_tensor_opts *
         return glim_fail(err, GLIM_EINVAL, "to_tensor: dtype must be float32 or uint8, not %s",
                          glim_dtype_name(opts->dtype));
     int w = src->width, h = src->height, c = src->channels;
-    float lut[4][256];
+    float lut[4][256], mul[4] = {0}, add[4] = {0};
     if (opts->dtype == GLIM_F32) {
         if (!isfinite(opts->scale))
             return glim_fail(err, GLIM_EINVAL, "to_tensor: scale is not finite");
@@ -46,6 +61,8 @@ glim_status glim_image_to_tensor(const glim_image *src, const glim_tensor_opts *
                                  k + 1);
             for (int v = 0; v < 256; v++)
                 lut[k][v] = (float)(((double)v * opts->scale - opts->mean[k]) / opts->std[k]);
+            mul[k] = (float)((double)opts->scale / opts->std[k]);
+            add[k] = (float)(-(double)opts->mean[k] / opts->std[k]);
         }
     }
     int64_t shape[4] = {1, c, h, w};
@@ -76,12 +93,8 @@ glim_status glim_image_to_tensor(const glim_image *src, const glim_tensor_opts *
                 for (int x = 0; x < w; x++)
                     for (int k = 0; k < c; k++) o[(size_t)x * c + k] = lut[k][s[(size_t)x * c + k]];
             } else if (c == 3) {
-                float *o0 = d + row, *o1 = o0 + plane, *o2 = o1 + plane;
-                for (int x = 0; x < w; x++) {
-                    o0[x] = lut[0][s[3 * x]];
-                    o1[x] = lut[1][s[3 * x + 1]];
-                    o2[x] = lut[2][s[3 * x + 2]];
-                }
+                float *o0 = d + row;
+                rgb_row_planar(s, w, mul, add, o0, o0 + plane, o0 + 2 * plane);
             } else {
                 for (int k = 0; k < c; k++)
                     for (int x = 0; x < w; x++)
