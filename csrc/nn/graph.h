@@ -39,9 +39,12 @@
  *
  * Memory: names, params and quantization arrays are copied into the graph.
  * Constant data lives in graph-owned blocks from glim_graph_const_alloc (or
- * glim_graph_weights_reserve); it is never copied per run. Activations,
- * inputs, outputs and per-node scratch share one arena planned by liveness;
- * glim_graph_run allocates nothing.
+ * glim_graph_weights_reserve); it is never copied per run. Prepare may
+ * rearrange a constant in place for its kernel (CONV2D weights that live in
+ * graph-owned memory and have no other user become GEMM panels), so read
+ * constants back before prepare, not after. Activations, inputs, outputs and
+ * per-node scratch share one arena planned by liveness; glim_graph_run
+ * allocates nothing.
  *
  * Thread safety: a graph is used by one thread at a time. Different graphs
  * are independent (OpenBLAS's thread count is process-wide, though: prepare
