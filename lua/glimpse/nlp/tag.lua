@@ -52,6 +52,23 @@ local function is_cap(s)
   return b ~= nil and b >= 65 and b <= 90
 end
 
+-- Suffix guesses for words WordNet does not know.
+local function guess(w)
+  if w:find("ly$") then return "ADV" end
+  if w:find("ing$") or w:find("ed$") then return "VERB" end
+  if w:find("ous$") or w:find("ful$") or w:find("ive$") or w:find("able$") or w:find("ible$")
+      or w:find("ish$") or w:find("less$") or w:find("ic$") or w:find("al$") then
+    return "ADJ"
+  end
+  return "NOUN"
+end
+
+-- Closed-class words whose tag depends on the words around them.
+local CONTEXT_CLOSED = { ["'s"] = true, to = true, that = true, there = true, up = true,
+  down = true, out = true, back = true, i = true, like = true }
+local POS_OF_BIT = { [1] = "noun", [2] = "verb", [4] = "adj", [8] = "adv" }
+local TAG_OF = { noun = "NOUN", verb = "VERB", adj = "ADJ", adv = "ADV" }
+
 -- Per-word analysis (closed class, WordNet lemma candidates, POS bit mask),
 -- memoised by the token's exact text: a pure function of the lexicon.
 local info_memo, info_n = {}, 0
@@ -82,6 +99,18 @@ local function analyse(tok)
     info.mask = mask
     info.cmask = common ~= 0 and common or mask
   end
+  -- A reading no context rule can change is decided here once per word.
+  local c = info.closed
+  if c == "PUNCT" or c == "SYM" or c == "NUM" then
+    info.fixed, info.fixed_lemma = c, w
+  elseif c then
+    if not CONTEXT_CLOSED[w] and not DET_PRON[w] then info.fixed, info.fixed_lemma = c, lemma_mod.FIXED[w] or w end
+  elseif info.mask == 0 then
+    info.fixed, info.fixed_lemma = guess(w), w
+  elseif info.mask & (info.mask - 1) == 0 then
+    local p = POS_OF_BIT[info.mask]
+    info.fixed, info.fixed_lemma = TAG_OF[p], info.cands[p] or w
+  end
   if info_n >= INFO_MAX then info_memo, info_n = {}, 0 end
   info_memo[key] = info
   info_n = info_n + 1
@@ -89,17 +118,6 @@ local function analyse(tok)
 end
 
 local function has(tok, p) return tok._i.mask & BIT[p] ~= 0 end
-
--- Suffix guesses for words WordNet does not know.
-local function guess(w)
-  if w:find("ly$") then return "ADV" end
-  if w:find("ing$") or w:find("ed$") then return "VERB" end
-  if w:find("ous$") or w:find("ful$") or w:find("ive$") or w:find("able$") or w:find("ible$")
-      or w:find("ish$") or w:find("less$") or w:find("ic$") or w:find("al$") then
-    return "ADJ"
-  end
-  return "NOUN"
-end
 
 local function nominal_next(toks, i)
   local n = toks[i + 1]
@@ -126,6 +144,15 @@ function M.tag(tokens)
   local sent_start = true
   for i = 1, n do
     local t = tokens[i]
+    local info = t._i
+    if info.fixed and not (t.kind == "word" and is_cap(t.text)) then
+      t.pos, t.lemma = info.fixed, info.fixed_lemma
+      if info.fixed == "PUNCT" then
+        sent_start = sent_start or SENT_BOUNDARY[info.lower] or false
+      else
+        sent_start = false
+      end
+    else
     local w = t._i.lower
     local prev = tokens[i - 1]
     local ppos = prev and prev.pos
@@ -275,6 +302,7 @@ function M.tag(tokens)
       sent_start = sent_start or SENT_BOUNDARY[w] or false
     else
       sent_start = false
+    end
     end
   end
   for i = 1, n do
