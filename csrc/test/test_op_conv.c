@@ -179,6 +179,57 @@ static void test_gemm_kernels(void)
     glim_graph_free(g);
 }
 
+/* Weights are repacked in place only when the graph owns them and one node
+ * uses them: shared weights and caller-owned memory stay as they were, and
+ * every variant computes the same result. */
+static void test_weights_packing_ownership(void)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int64_t xs[] = {1, 5, 5, 8}, ws[] = {19, 1, 1, 8};
+    static float ext[19 * 8], ext_copy[19 * 8];
+    uint32_t seed = 5;
+    for (int i = 0; i < 19 * 8; i++) ext[i] = ext_copy[i] = fx_rand(&seed);
+    int x = glim_graph_add_tensor(g, "x", GLIM_F32, 4, xs, GLIM_TENSOR_INPUT, &err);
+    int shared = glim_graph_add_tensor(g, "shared", GLIM_F32, 4, ws, GLIM_TENSOR_CONSTANT, &err);
+    int external = glim_graph_add_tensor(g, "external", GLIM_F32, 4, ws, GLIM_TENSOR_CONSTANT, &err);
+    int own = glim_graph_add_tensor(g, "own", GLIM_F32, 4, ws, GLIM_TENSOR_CONSTANT, &err);
+    CHECK_OK(glim_graph_set_const_copy(g, shared, ext, &err), err);
+    CHECK_OK(glim_graph_set_const(g, external, ext, &err), err);
+    CHECK_OK(glim_graph_set_const_copy(g, own, ext, &err), err);
+    int y[4];
+    for (int i = 0; i < 4; i++)
+        y[i] = glim_graph_add_tensor(g, NULL, GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    glim_conv2d_params p = conv(1, 1, 1, 1, GLIM_PAD_VALID, GLIM_ACT_NONE);
+    int w_of[4] = {shared, shared, external, own};
+    for (int i = 0; i < 4; i++) {
+        int in[] = {x, w_of[i]};
+        CHECK(glim_graph_add_node(g, GLIM_OP_CONV2D, NULL, 2, in, 1, &y[i], &p, sizeof p, &err) >= 0);
+    }
+    CHECK_OK(glim_graph_set_io(g, 1, &x, 4, y, &err), err);
+    CHECK_OK(glim_graph_prepare(g, 1, &err), err);
+    CHECK_OK(glim_graph_prepare(g, 2, &err), err); /* a second prepare packs nothing twice */
+    CHECK(memcmp(ext, ext_copy, sizeof ext) == 0);
+    CHECK(memcmp(glim_graph_tensor(g, shared)->data, ext_copy, sizeof ext) == 0);
+    /* the sole user's own copy became GEMM panels: no second copy is kept */
+    CHECK(memcmp(glim_graph_tensor(g, own)->data, ext_copy, sizeof ext) != 0);
+    float *xd = glim_graph_tensor(g, x)->data;
+    for (int i = 0; i < 200; i++) xd[i] = fx_rand(&seed);
+    for (int mode = 0; mode < 2; mode++) {
+        glim_graph_set_reference(g, mode);
+        CHECK_OK(glim_graph_run(g, &err), err);
+        for (int k = 0; k < 25; k++)
+            for (int co = 0; co < 19; co++) {
+                double want = 0;
+                for (int ci = 0; ci < 8; ci++) want += (double)xd[k * 8 + ci] * ext_copy[co * 8 + ci];
+                for (int i = 0; i < 4; i++)
+                    CHECK_NEAR(((float *)glim_graph_tensor(g, y[i])->data)[k * 19 + co], want, 1e-5);
+            }
+    }
+    glim_graph_free(g);
+}
+
 static void test_conv_errors_name_the_node(void)
 {
     glim_error err = {0};
@@ -208,6 +259,7 @@ int main(void)
     RUN(test_fully_connected_fixtures);
     RUN(test_fast_matches_reference);
     RUN(test_gemm_kernels);
+    RUN(test_weights_packing_ownership);
     RUN(test_conv_errors_name_the_node);
     return check_done();
 }
