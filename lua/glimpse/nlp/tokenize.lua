@@ -207,7 +207,8 @@ function M.tokenize(text)
       else
         kind = "word"
       end
-      push(i, stop, kind)
+      n = n + 1
+      out[n] = { text = sub(text, i, stop), start = i, stop = stop, kind = kind }
       i = stop + 1
     elseif c == "P" then
       -- clitic after a word: 's n't 're ...
@@ -229,7 +230,8 @@ function M.tokenize(text)
         push(i, i + 1, "punctuation")
         i = i + 2
       else
-        push(i, i + l - 1, "punctuation")
+        n = n + 1
+        out[n] = { text = sub(text, i, i + l - 1), start = i, stop = i + l - 1, kind = "punctuation" }
         i = i + l
       end
     else -- S or X (invalid byte)
