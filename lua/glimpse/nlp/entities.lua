@@ -16,7 +16,6 @@ local tokenize = require("glimpse.nlp.tokenize").tokenize
 local tag = require("glimpse.nlp.tag").tag
 local patterns = require "glimpse.nlp.patterns"
 local lexicon = require "glimpse.nlp.lexicon"
-local lemma_of = require("glimpse.nlp.lemma").lemma
 
 local M = {}
 
@@ -133,7 +132,7 @@ end
 
 --- Extracts entities from English text.
 -- @tparam string text
--- @tparam[opt] table opts unused for now (language dispatch happens in init.lua)
+-- @tparam[opt] table opts accepted for symmetry with glimpse.nlp.zh; no English options yet
 -- @treturn table list of entities in text order (shapes in docs/nlp.md)
 -- @treturn table the tagged tokens
 function M.entities(text, opts)
@@ -147,17 +146,6 @@ function M.entities(text, opts)
 
   local function claim(i, j, who)
     for k = i, j do claimed[k] = who end
-  end
-
-  -- token index range covering bytes [s, e]
-  local function token_range(s, e)
-    local i, j
-    for k = 1, n do
-      local t = toks[k]
-      if not i and t.stop >= s then i = k end
-      if t.start <= e then j = k end
-    end
-    return i, j
   end
 
   -- quoted stretches: their content is TEXT only

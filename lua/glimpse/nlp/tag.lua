@@ -65,7 +65,7 @@ end
 
 -- Closed-class words whose tag depends on the words around them.
 local CONTEXT_CLOSED = { ["'s"] = true, to = true, that = true, there = true, up = true,
-  down = true, out = true, back = true, i = true, like = true }
+  down = true, out = true, back = true, i = true }
 local POS_OF_BIT = { [1] = "noun", [2] = "verb", [4] = "adj", [8] = "adv" }
 local TAG_OF = { noun = "NOUN", verb = "VERB", adj = "ADJ", adv = "ADV" }
 
@@ -194,8 +194,6 @@ function M.tag(tokens)
         pos = "PRON"
       elseif w == "there" then
         pos = "PRON"
-      elseif w == "like" and (ppos == "PRON" or ppos == "NOUN") and false then
-        pos = "VERB"
       elseif closed == "ADV" and (w == "up" or w == "down" or w == "out" or w == "back")
           and nominal_next(tokens, i) and ppos ~= "VERB" then
         pos = "ADP"
