@@ -557,18 +557,24 @@ function M.entities(text, opts)
           j = j + 2
         elseif nx and nx.text == "'s" and (ORGS[toks[j].text .. "'s"] or MULTI[toks[j].text .. "'s"]) then
           j = j + 1
+        elseif nx and nx.text == "'s" and toks[j + 2] and not claimed[j + 2] and is_cap(toks[j + 2])
+            and (PLACE_SUF[toks[j + 2].text] or ORG_SUF[toks[j + 2].text]) then
+          j = j + 2 -- "St. Peter's Square", "Joe's Bakery"
         else
           break
         end
       end
-      -- a known brand at the head of a run names only itself: "Tesla Cybertruck"
+      -- a known brand at the head of a run names only itself, and the rest is
+      -- its product: "Tesla Cybertruck", "Toyota Prius"
+      local run_end = j
       if j > i2 and ORGS[toks[i2].text] and not MULTI[text:sub(toks[i2].start, toks[j].stop)] then
         j = i2
       end
-      -- strip titles
+      -- strip titles, unless the name is a place or organisation ("St. Peter's Square")
       local s = i2
       local titled = false
-      while s < j and TITLES[toks[s].text] do s = s + 1 titled = true end
+      local named_site = PLACE_SUF[toks[j].text] or ORG_SUF[toks[j].text]
+      while s < j and TITLES[toks[s].text] and not named_site do s = s + 1 titled = true end
       if TITLES[toks[s].text] and s == j then
         i2 = j + 1
         goto continue_names
@@ -619,7 +625,7 @@ function M.entities(text, opts)
           out[#out + 1] = entity(typ, text, toks[s].start, toks[j].stop)
           claim(i2, j, typ)
         end
-        i2 = j + 1
+        i2 = run_end + 1
       end
       ::continue_names::
     end

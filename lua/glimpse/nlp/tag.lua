@@ -268,7 +268,7 @@ function M.tag(tokens)
             and not (ppos ~= "PRON" and (not nx or nx._i.closed == "PUNCT" or nx._i.closed == "CONJ"))
             and not (ppos == "PROPN" and tokens[i - 2] and (tokens[i - 2].pos == "VERB"
               or tokens[i - 2].pos == "ADP" or tokens[i - 2].pos == "DET")) -- "sells Nike shoes"
-            and not (prev and prev.text:find("s$") and prev.text:lower() ~= "is") then
+            and not (ppos == "NOUN" and prev.lemma ~= pw) then -- plural noun + -s: "dogs' toys"
           pos = "VERB"
         elseif ppos == "AUX" and can_a then
           pos = "ADJ"
