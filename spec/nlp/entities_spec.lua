@@ -62,6 +62,13 @@ describe("glimpse.nlp.entities", function()
     end)
   end
 
+  it("negates the object of a negated verb", function()
+    assert.are.same({ "man" }, texts(of_type("The man is not wearing a hat.", "OBJECT")))
+    assert.are.same({ "dog", "scarf" },
+      texts(of_type("The dog doesn't have a collar but wears a scarf.", "OBJECT")))
+    assert.are.same({ "cat", "mat" }, texts(of_type("A cat that isn't sleeping sits on a mat.", "OBJECT")))
+  end)
+
   it("keeps what is not negated", function()
     assert.are.same({ "man" }, texts(of_type("A man without a hat.", "OBJECT")))
     assert.are.same({ "road" }, texts(of_type("There are no cars on the road.", "OBJECT")))

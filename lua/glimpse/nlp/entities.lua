@@ -297,6 +297,12 @@ function M.entities(text, opts)
       neg_active = true
       neg_until = i + 4
       i = i + 1
+    elseif (lw == "not" or lw == "n't" or lw == "never") and toks[i + 1]
+        and (toks[i + 1].pos == "VERB" or (toks[i + 1].pos == "AUX" and toks[i + 1].lemma == "have")) then
+      -- "not wearing a hat", "doesn't have a collar": the verb's object is negated
+      neg_active = true
+      neg_until = i + 5
+      i = i + 2
     elseif (lw == "free" or lw == "lack" or lw == "absence" or lw == "devoid" or lw == "empty"
         or lw == "clear") and toks[i + 1]
         and low[i + 1] == "of" then
