@@ -222,9 +222,12 @@ function M.entities(text, opts)
         if toks[j] and toks[j].text == ":" then j = j + 1 end
         local s = j
         while toks[j] and not claimed[j] and (is_upper_word(toks[j]) or
-            (toks[j].kind == "number" and toks[j - 1] and is_upper_word(toks[j - 1]))
+            (toks[j].kind == "number" and toks[j - 1] and (is_upper_word(toks[j - 1])
+              or toks[j - 1].text == "/"))
             or (j > s and (toks[j].text == ":" or toks[j].text == "," or toks[j].text == "&"
-              or toks[j].text == "-") and toks[j + 1] and is_upper_word(toks[j + 1]))) do
+              or toks[j].text == "-") and toks[j + 1] and is_upper_word(toks[j + 1]))
+            or (j > s and toks[j].text == "/" and toks[j + 1] and toks[j + 1].kind == "number"
+              and toks[j].start == toks[j - 1].stop + 1)) do
           j = j + 1
         end
         -- after a verb cue a run of capitalised words is text too: "a banner says Happy Birthday"

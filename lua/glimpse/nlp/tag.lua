@@ -239,7 +239,8 @@ function M.tag(tokens)
             and t._i.cands.verb and t._i.cands.verb ~= w
             and not (nx and (nx._i.closed == "PUNCT" or nx._i.closed == "CONJ")) and nx then
           pos = "VERB" -- "a surfer carries"
-        elseif after_det and can_a and nx and not nx._i.closed and ((nx._i.mask or 0) & BIT.adj ~= 0
+        elseif after_det and can_a and nx and not nx._i.closed and (((nx._i.mask or 0) & BIT.adj ~= 0
+            and not (nx._i.lower:find("ed$") and not nominal_next(tokens, i + 1)))
             or (nx.kind == "word" and is_cap(nx.text))) and not next_ing then
           pos = "ADJ" -- "a vintage red car"
         elseif can_a and nx and (nx._i.lower == "and" or nx._i.lower == "or" or nx._i.lower == ",")
