@@ -23,7 +23,12 @@ return {
     -- newer words WordNet 3.0 (2006) lacks or misreads
     hoodie = "clothing", barista = "person", smartphone = "device", tablet = "device",
     drone = "device", earbuds = "device", webcam = "device", selfie = "artifact",
-    skateboard = "sports", scooter = "vehicle", ["e-scooter"] = "vehicle", umbrella = "artifact", book = "artifact",
+    skateboard = "sports", scooter = "vehicle", ["e-scooter"] = "vehicle",
+    -- visible things WordNet files only under acts, documents, places or substances
+    receipt = "artifact", menu = "artifact", brochure = "artifact", calendar = "artifact",
+    textbook = "artifact", paper = "artifact", whiteboard = "sign", blackboard = "sign",
+    meadow = "natural", lawn = "natural", desert = "natural", mud = "natural", dirt = "natural",
+    fire = "natural", lightning = "natural", campfire = "artifact", bonfire = "artifact", umbrella = "artifact", book = "artifact",
     mountain = "natural", hill = "natural", beach = "natural", river = "natural",
     lake = "natural", sea = "natural", ocean = "natural", sky = "natural", cloud = "natural",
     sun = "natural", moon = "natural", rock = "natural", wave = "natural", field = "natural",
