@@ -47,6 +47,8 @@ local PLACE_SUF = set_of(gaz.place_suffixes)
 local PLACE_PRE = set_of(gaz.place_prefixes)
 local PLACE_CUE = set_of(gaz.place_cues)
 local PERSON_CUE = set_of(gaz.person_cues)
+-- family words written like names: never an entity
+local KIN = set_of([[Mom Mum Dad Mommy Mummy Daddy Grandma Grandpa Granny Nana Papa Mama]])
 local MULTI = {}
 for _, n in ipairs(gaz.orgs_multi) do MULTI[n] = "ORG" end
 for _, n in ipairs(gaz.places_multi) do MULTI[n] = "PLACE" end
@@ -56,7 +58,7 @@ end
 
 local MATERIALS = set_of([[glass metal wood wooden plastic leather stone brick steel paper cotton
   oak walnut teak mahogany cedar pine birch cherry bamboo neon tweed linen satin suede flannel
-  corduroy fleece nylon polyester mesh clay
+  corduroy fleece nylon polyester mesh clay gravel
   wool silk concrete marble ceramic iron denim straw wicker bamboo rubber velvet lace fur
   cardboard porcelain granite tin copper bronze chrome aluminum aluminium canvas]])
 local UNITS = set_of([[second seconds minute minutes hour hours day days week weeks month months
@@ -540,6 +542,12 @@ function M.entities(text, opts)
   end
 
   -- 4. names ---------------------------------------------------------------
+  local function org_of(s, j)
+    for m = s, j - 1 do
+      if (ORG_SUF[toks[m].text] or ORG_PRE[toks[m].text]) and toks[m + 1].text == "of" then return true end
+    end
+    return false
+  end
   local names = lex and lex:names() or {}
   local i2 = 1
   while i2 <= n do
@@ -552,6 +560,7 @@ function M.entities(text, opts)
     if start_ok and is_upper_word(t) and #t.text > 3 and not ORGS[t.text] and not PLACES[t.text] then
       start_ok = false -- shouted text, not a name
     end
+    if start_ok and KIN[t.text] then start_ok = false end -- "a call from Mom"
     if not start_ok then
       i2 = i2 + 1
     else
@@ -601,6 +610,7 @@ function M.entities(text, opts)
         elseif titled then typ = "PERSON"
         elseif ORG_SUF[last] and s < j then typ = "ORG"
         elseif ORG_PRE[first] and toks[s + 1] and toks[s + 1].text == "of" then typ = "ORG"
+        elseif org_of(s, j) then typ = "ORG" -- "Metropolitan Museum of Art", "Bank of America"
         elseif ORGS[name] then typ = "ORG"
         elseif PLACES[name] then typ = "PLACE"
         elseif names[name] then typ = names[name]

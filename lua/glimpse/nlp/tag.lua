@@ -202,7 +202,11 @@ function M.tag(tokens)
       -- after a determiner or adjective every reading stays possible ("a
       -- watch"); elsewhere rare readings are dropped ("pine trees")
       local m = t._i.mask or 0
-      if not (ppos == "DET" or ppos == "ADJ" or ppos == "NUM") then m = t._i.cmask or m end
+      if not (ppos == "DET" or ppos == "ADJ" or ppos == "NUM") then
+        m = t._i.cmask or m
+      elseif t._i.cmask and (m & ~t._i.cmask) & BIT.adj ~= 0 and (m & ~BIT.adj) ~= 0 then
+        m = m & ~BIT.adj -- a rare adjective reading stays out even after "a": "a sign offering"
+      end
       -- a noun that forms a WordNet compound with the noun before it stays a
       -- noun: "teddy bear", "fire truck"
       if ppos == "NOUN" and (t._i.mask or 0) & BIT.noun ~= 0 and lex
