@@ -38,6 +38,36 @@ describe("glimpse.nlp.zh on hostile input", function()
     end
   end)
 
+  it("keeps every offset exact on random mixes of tricky pieces", function()
+    -- deterministic: a small linear congruential generator, not math.random
+    local pieces = { "两", "只", "狗", "红色", "的", "“", "”", "「", "」", "京", "A", "·", "1", "2", "3",
+      "年", "月", "日", "点", "半", "下午", "%", "％", "百分之", "元", "块", "¥", "没有", "不是", "，",
+      "。", "们", "满", "一", "群", "张伟", "在", "上", "里", "相间", "白", "小", "第", "号", "写着",
+      "：", "\n", " ", "\255", "\226\128", "\192", "\128", "e", "Z", "-", "/", ":", "十", "几", "多",
+      "万", "〇", "星期一", "周五", "和", "车", "门口", "人", "很多", "5月3日", "B12345", "粤" }
+    local state = 12345
+    local function rand(n)
+      state = (state * 1103515245 + 12345) % 2147483648
+      return state % n + 1
+    end
+    for _ = 1, 3000 do
+      local parts = {}
+      for j = 1, rand(30) do parts[j] = pieces[rand(#pieces)] end
+      local text = table.concat(parts)
+      local toks = assert(zh.tokenize(text))
+      zh.tag(toks)
+      for _, t in ipairs(toks) do
+        assert(t.start <= t.stop and t.text == text:sub(t.start, t.stop), text)
+      end
+      for _, e in ipairs(assert(zh.entities(text))) do
+        assert(e.start <= e.stop and e.text == text:sub(e.start, e.stop), text)
+      end
+      for _, x in ipairs(zh.sentences(text)) do
+        assert(x.text == text:sub(x.start, x.stop), text)
+      end
+    end
+  end)
+
   it("handles very long words and runs of one character", function()
     local text = ("狗"):rep(5000) .. "，" .. ("a"):rep(5000) .. "，" .. ("1"):rep(5000)
     local toks = assert(zh.tokenize(text))

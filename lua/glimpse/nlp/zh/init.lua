@@ -169,7 +169,7 @@ function M.entities(text, opts)
       -- a weekday right after a date belongs to it (6月14日星期五, 6月14日，周五)
       local d
       for _, e in ipairs(out) do
-        if e.type == "DATE" and rules.WEEKDAY[t.text] then
+        if e.type == "DATE" and rules.WEEKDAY[t.text] and e.stop < t.start then
           local gap = sub(text, e.stop + 1, t.start - 1)
           if gap == "" or gap == " " or gap == "，" or gap == "," or gap == ", " then d = e end
         end

@@ -19,6 +19,7 @@ M.DIGIT, M.UNIT, M.BIG = DIGIT, UNIT, BIG
 
 local function chars(s)
   local t = {}
+  if not utf8.len(s) then return t end
   for _, c in utf8.codes(s) do t[#t + 1] = utf8.char(c) end
   return t
 end

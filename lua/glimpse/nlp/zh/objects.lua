@@ -15,8 +15,12 @@ local M = {}
 -- Token-level entities: OBJECT, COUNT, COLOR, PERSON, ORG, PLACE
 ---------------------------------------------------------------------------
 
+-- character count; 0 for a string that is not valid UTF-8
+local function ulen(w) return utf8.len(w) or 0 end
+
 local function utf8_chars(w)
   local t = {}
+  if not utf8.len(w) then return t end -- a stray byte (symbol token) has no characters
   for p, c in utf8.codes(w) do t[#t + 1] = { p, utf8.char(c) } end
   return t
 end
@@ -47,7 +51,7 @@ local function category_of(w)
     return "body_part", w
   end
   if rules.NOT_NAME[w] or rules.ATTRIBUTE[w] or rules.COLOR_BASE[w] or VO_IDIOM[w] then return nil end
-  local n = utf8.len(w)
+  local n = ulen(w)
   if not n or n < 2 or n > 5 then return nil end
   -- jieba tags some compounds as names (燕尾服 nr), so any noun-like tag will do
   local _, pos = segment.lookup(w)
@@ -124,14 +128,14 @@ local function is_han(w) return w:find("^[\228-\233]") ~= nil end
 -- one-character heads (from rules.HEADS) that can close an unlisted compound
 local HEAD_CHAR = {}
 for _, h in ipairs(rules.HEADS) do
-  if utf8.len(h[1]) == 1 and h[1] ~= "手" and h[1] ~= "工" then HEAD_CHAR[h[1]] = true end
+  if ulen(h[1]) == 1 and h[1] ~= "手" and h[1] ~= "工" then HEAD_CHAR[h[1]] = true end
 end
 
 -- A one-character head joins the noun before it (快递 + 车) when that noun has
 -- two characters or more and the head is a plain noun in the dictionary (not
 -- 包, which is mostly a verb).
 local function single_noun_head(head, prev)
-  if utf8.len(prev.text) < 2 then return false end
+  if ulen(prev.text) < 2 then return false end
   local _, p = segment.lookup(head)
   return p == "n" or p == "ng" or p == "zg"
 end
@@ -158,7 +162,7 @@ local function match_name(tokens, i)
   local j = i
   for k = i + 1, i + 2 do
     local u = tokens[k]
-    if not u or u.start ~= tokens[k - 1].stop + 1 or utf8.len(u.text) ~= 1 or not is_han(u.text)
+    if not u or u.start ~= tokens[k - 1].stop + 1 or ulen(u.text) ~= 1 or not is_han(u.text)
       or rules.NOT_GIVEN[u.text] or rules.SURNAME[u.text] and k == i + 2 then
       break
     end
@@ -206,7 +210,7 @@ local function inner_noun(w)
   for _, loc in ipairs(LOCATIVE) do
     if #w > #loc and sub(w, -#loc) == loc then
       local rest = sub(w, 1, #w - #loc)
-      if rules.CATEGORY[rest] or (utf8.len(rest) >= 2 and category_of(rest)) then return 0, rest end
+      if rules.CATEGORY[rest] or (ulen(rest) >= 2 and category_of(rest)) then return 0, rest end
     end
   end
   -- verb + noun (踢足球, 遛狗): a one-character verb only; a longer modifier
@@ -326,7 +330,7 @@ function M.extract(s, tokens, consumed, out)
       return true
     end
     -- four-character words made of two noun phrases (蓝天白云)
-    if depth == 0 and utf8.len(w) == 4 then
+    if depth == 0 and ulen(w) == 4 then
       local cs = utf8_chars(w)
       local a, b = sub(w, 1, cs[3][1] - 1), sub(w, cs[3][1])
       local function ok(x) return category_of(x) or split_prefixed(x) end
@@ -474,7 +478,7 @@ function M.extract(s, tokens, consumed, out)
           handled = true
         end
         -- 坐满了观众, 开满了花: a verb + 满 says the thing is plentiful
-        if not handled and sub(w, -3) == "满" and (utf8.len(w) == 2
+        if not handled and sub(w, -3) == "满" and (ulen(w) == 2
           or (w == "满" and tokens[i - 1] and word_pos(tokens[i - 1].text) == "VERB")) then
           pending = { count = "several", outer = pending and pending.deferred and pending or nil }
           handled = true
@@ -568,7 +572,7 @@ function M.extract(s, tokens, consumed, out)
         and not rules.CATEGORY[w] and not rules.NOT_NAME[w] and not rules.ATTRIBUTE[w]
         and not rules.COLOR_BASE[w] and not numeral_split(w) then
         local p = word_pos(w)
-        if (p == "NOUN" or p == "X" or (p == "VERB" and utf8.len(w) >= 3)) and not split_prefixed(w .. nxt.text) then
+        if (p == "NOUN" or p == "X" or (p == "VERB" and ulen(w) >= 3)) and not split_prefixed(w .. nxt.text) then
           local combined = w .. nxt.text
           local c = category_of(combined)
           if c then
@@ -599,7 +603,7 @@ function M.extract(s, tokens, consumed, out)
       -- an unlisted common noun right after numeral + measure word is a thing;
       -- the measure word gives its category (一个飞盘, 一辆三轮摩托)
       if not handled and pending and not pending.deferred and pending.measure
-        and MEASURE_CATEGORY[pending.measure] and is_han(w) and utf8.len(w) >= 2
+        and MEASURE_CATEGORY[pending.measure] and is_han(w) and ulen(w) >= 2
         and not rules.NOT_NAME[w] and not rules.DEMONSTRATIVE[w] then
         local _, p = segment.lookup(w)
         -- not when another noun follows: then w only modifies it (一张夜景照片)
@@ -610,7 +614,7 @@ function M.extract(s, tokens, consumed, out)
         end
       end
       -- names from the dictionary's tags
-      if not handled and is_han(w) and not rules.CATEGORY[w] and not rules.NOT_NAME[w] and utf8.len(w) >= 2 then
+      if not handled and is_han(w) and not rules.CATEGORY[w] and not rules.NOT_NAME[w] and ulen(w) >= 2 then
         local _, p = segment.lookup(w)
         if p == "ns" then
           emit_name("PLACE", w, t.start, t.stop)
@@ -618,7 +622,7 @@ function M.extract(s, tokens, consumed, out)
         elseif p == "nt" then
           emit_name("ORG", w, t.start, t.stop)
           handled = true
-        elseif (p == "nr" or p == "nrfg") and utf8.len(w) <= 3
+        elseif (p == "nr" or p == "nrfg") and ulen(w) <= 3
           and (rules.SURNAME[utf8_chars(w)[2] and sub(w, 1, utf8_chars(w)[2][1] - 1) or w]
             or rules.SURNAME[sub(w, 1, 6)]) then
           -- jieba's nr covers many common words (温馨); a name starts with a surname
@@ -628,7 +632,7 @@ function M.extract(s, tokens, consumed, out)
       end
       if not handled then
         for _, suf in ipairs(rules.ORG_SUFFIX) do
-          if #w > #suf and sub(w, -#suf) == suf and is_han(w) and utf8.len(w) >= 4 then
+          if #w > #suf and sub(w, -#suf) == suf and is_han(w) and ulen(w) >= 4 then
             emit_name("ORG", w, t.start, t.stop)
             handled = true
             break

@@ -299,6 +299,7 @@ for _, c in utf8.codes(NUMERAL_CHARS) do IS_NUMERAL[utf8.char(c)] = true end
 M.IS_NUMERAL = IS_NUMERAL
 
 local function all_numeral(s)
+  if not utf8.len(s) then return false end
   for _, c in utf8.codes(s) do
     if not IS_NUMERAL[utf8.char(c)] then return false end
   end
