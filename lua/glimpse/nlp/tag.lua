@@ -63,6 +63,14 @@ local function guess(w)
   return "NOUN"
 end
 
+-- Singular of a plural-looking noun WordNet does not know ("earbuds").
+local function guess_singular(w)
+  if w:find("ies$") and #w > 4 then return w:sub(1, -4) .. "y" end
+  if w:find("[sxz]es$") or w:find("[cs]hes$") then return w:sub(1, -3) end
+  if w:find("[^siu]s$") and #w > 3 then return w:sub(1, -2) end
+  return w
+end
+
 -- Closed-class words whose tag depends on the words around them.
 local CONTEXT_CLOSED = { ["'s"] = true, to = true, that = true, there = true, up = true,
   down = true, out = true, back = true, i = true }
@@ -106,7 +114,8 @@ local function analyse(tok)
   elseif c then
     if not CONTEXT_CLOSED[w] and not DET_PRON[w] then info.fixed, info.fixed_lemma = c, lemma_mod.FIXED[w] or w end
   elseif info.mask == 0 then
-    info.fixed, info.fixed_lemma = guess(w), w
+    local g = guess(w)
+    info.fixed, info.fixed_lemma = g, g == "NOUN" and guess_singular(w) or w
   elseif info.mask & (info.mask - 1) == 0 then
     local p = POS_OF_BIT[info.mask]
     info.fixed, info.fixed_lemma = TAG_OF[p], info.cands[p] or w
@@ -232,8 +241,11 @@ function M.tag(tokens)
         local prev_plural = prev and ppos == "NOUN" and prev.lemma and prev.lemma ~= pw
         if can_v and not after_det and nx and nx._i.closed == "DET" and ppos ~= "ADP" then
           pos = "VERB" -- a determiner starts the object: "children watch a ..."
+        elseif ing and can_n and ppos == "NOUN" and t._i.cands.noun == w and lex and lex:category(w)
+            and (not nx or nx._i.closed == "PUNCT" or nx._i.closed == "CONJ" or nx._i.closed == "AUX") then
+          pos = "NOUN" -- a thing named by an -ing noun ends the phrase: "the porch railing, ..."
         elseif ing and can_v and ppos == "NOUN" then
-          pos = "VERB" -- "a chef plating a dish" (WordNet compounds were kept above)
+          pos = "VERB" -- "a chef plating a dish"
         elseif ppos == "AUX" and (ing or ed) and can_v then
           pos = "VERB"
         elseif (ppos == "PART" and (pw == "to" or pw == "not" or pw == "n't")) or (ppos == "AUX" and can_v and not can_a)
@@ -294,6 +306,8 @@ function M.tag(tokens)
       t.lemma = t.text
     elseif pos == "NUM" or pos == "PUNCT" or pos == "SYM" then
       t.lemma = w
+    elseif pos == "NOUN" and (t._i.mask or 0) == 0 then
+      t.lemma = guess_singular(w)
     elseif closed and pos ~= "NOUN" and pos ~= "VERB" and pos ~= "ADJ" then
       t.lemma = lemma_mod.FIXED[w] or w
     else

@@ -22,7 +22,7 @@ return {
     stroller = "vehicle", pram = "vehicle", ink = "artifact",
     -- newer words WordNet 3.0 (2006) lacks or misreads
     hoodie = "clothing", barista = "person", smartphone = "device", tablet = "device",
-    drone = "device", earbuds = "device", webcam = "device", selfie = "artifact",
+    drone = "device", earbud = "device", webcam = "device", selfie = "artifact",
     skateboard = "sports", scooter = "vehicle", ["e-scooter"] = "vehicle",
     -- visible things WordNet files only under acts, documents, places or substances
     receipt = "artifact", menu = "artifact", brochure = "artifact", calendar = "artifact",
