@@ -150,6 +150,14 @@ static int l_rotate(lua_State *L)
     luaL_argcheck(L, isfinite(deg), 2, "angle must be a finite number");
     check_opts(L, 3, "rotate", keys);
     int expand = glim_lua_opt_bool_field(L, 3, "expand", 1);
+    if (expand) {
+        /* The expanded canvas is at most one pixel wider and taller than
+         * the rotated bounding box. */
+        double r = fmod(deg, 360.0) * 3.14159265358979323846 / 180.0;
+        double cs = fabs(cos(r)), sn = fabs(sin(r));
+        double bw = img->width * cs + img->height * sn + 2, bh = img->width * sn + img->height * cs + 2;
+        if (bw <= GLIM_IMAGE_MAX_SIDE && bh <= GLIM_IMAGE_MAX_SIDE) check_pixels(L, (int)bw, (int)bh);
+    }
     uint8_t fill[4] = {0, 0, 0, 0};
     check_fill(L, 3, img, fill);
     image_box *box = glim_lua_new_image_box(L);

@@ -154,6 +154,9 @@ describe("img:rotate", function()
     assert.has_error(function() img:rotate(10, { fill = 300 }) end)
     assert.has_error(function() img:rotate(10, { expand = "yes" }) end)
     assert.has_error(function() img:rotate(10, { expnad = true }) end)
+    local long = glimpse.image.new(20000, 4000, 1)
+    assert.has_error(function() long:rotate(45) end,
+      "output of 16972x16972 pixels exceeds the limit of 256 megapixels")
   end)
 
   it("raises on a closed image", function()
