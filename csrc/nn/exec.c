@@ -63,6 +63,7 @@ static glim_status prepare_nodes(glim_graph *g, glim_error *err)
                                       g->nodes[t->producer].name);
         }
         n->scratch = 0; /* n->state survives: shapes are static, so ops reuse it */
+        n->reads_also = -1;
         glim_status st = vt->prepare(g, n, err);
         if (st != GLIM_OK) return st;
         for (int k = 0; k < n->noutputs; k++) {

@@ -44,6 +44,7 @@ void *glim_graph_pool_alloc(glim_graph *g, size_t bytes)
             np->next = p->next;
             p->next = np;
             np->used = need;
+            memset((unsigned char *)np + POOL_HDR, 0, need);
             return (unsigned char *)np + POOL_HDR;
         }
         np->next = p;
@@ -342,6 +343,7 @@ int glim_graph_add_node(glim_graph *g, glim_op_id op, const char *name, int ninp
     glim_node *n = &g->nodes[g->nnodes];
     memset(n, 0, sizeof *n);
     n->op = op;
+    n->reads_also = -1;
     n->name = pool_strdup(g, name);
     n->ninputs = ninputs;
     n->noutputs = noutputs;

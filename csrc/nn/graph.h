@@ -102,6 +102,8 @@ typedef struct glim_node {
     void *scratch_data;  /* inside the arena, set by prepare */
     size_t scratch_offset;
     void *state;         /* op-private data computed at prepare (in the pool) */
+    int reads_also;      /* set by prepare: another tensor eval reads (a fused
+                            producer's input), kept alive by the planner; -1 none */
 } glim_node;
 
 struct glim_graph_pool;

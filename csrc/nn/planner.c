@@ -58,6 +58,8 @@ size_t glim_plan_arena(glim_graph *g, size_t *activation_bytes)
             glim_gtensor *t = &g->tensors[n->inputs[k]];
             if (t->last_use < i) t->last_use = i;
         }
+        if (n->reads_also >= 0 && g->tensors[n->reads_also].last_use < i)
+            g->tensors[n->reads_also].last_use = i;
     }
     for (int i = 0; i < g->ninputs; i++) {
         glim_gtensor *t = &g->tensors[g->inputs[i]];

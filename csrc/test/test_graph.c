@@ -1,6 +1,7 @@
 /* test_graph.c — the graph builder, prepare's validation and the planner. */
 #include "check.h"
 #include "nn/graph.h"
+#include "nn/ops/kernel.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,36 @@ static glim_status build_and_run(int threads)
     return GLIM_OK;
 }
 
+/* Pool memory comes back zeroed, including allocations larger than a pool
+ * chunk (ops rely on it: the depthwise kernel's row of zeros). */
+static void *dirty_alloc(size_t size, size_t align, void *user)
+{
+    (void)user;
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
+    memset(p, 0xAB, size);
+    return p;
+}
+
+static void test_pool_memory_is_zeroed(void)
+{
+    glim_allocator a = {dirty_alloc, plain_free, NULL};
+    glim_set_allocator(&a);
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    size_t sizes[] = {10, 100 << 10, 7, 300 << 10, 64 << 10};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        unsigned char *p = glim_graph_pool_alloc(g, sizes[i]);
+        CHECK(p != NULL);
+        size_t nonzero = 0;
+        for (size_t k = 0; p && k < sizes[i]; k++) nonzero += p[k] != 0;
+        CHECK(nonzero == 0);
+    }
+    glim_graph_free(g);
+    glim_set_allocator(NULL);
+}
+
 static void test_allocation_failures(void)
 {
     glim_allocator a = {failing_alloc, plain_free, NULL};
@@ -156,6 +187,7 @@ int main(void)
     RUN(test_builder_validates);
     RUN(test_const_memory_is_aligned_and_stable);
     RUN(test_op_names);
+    RUN(test_pool_memory_is_zeroed);
     RUN(test_allocation_failures);
     return check_done();
 }

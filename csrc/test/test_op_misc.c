@@ -128,6 +128,53 @@ static void test_shape_ops(void)
     fx_check_op("cast_f32_i32", GLIM_OP_CAST, &cp, sizeof cp, "i", 1, 0);
 }
 
+/* RESIZE_BILINEAR -> ARG_MAX over channels is fused (argmax.c): the result
+ * must equal the two ops run apart (forced apart by also exposing the
+ * resize's output), and the fused graph needs less arena. */
+static void test_resize_argmax_fusion(void)
+{
+    size_t arena[2];
+    int64_t *labels[2];
+    for (int apart = 0; apart < 2; apart++) {
+        glim_error err = {0};
+        glim_graph *g = NULL;
+        CHECK_OK(glim_graph_new(&g, &err), err);
+        int64_t xs[] = {1, 9, 7, 21};
+        int x = glim_graph_add_tensor(g, "x", GLIM_F32, 4, xs, GLIM_TENSOR_INPUT, &err);
+        int r = glim_graph_add_tensor(g, "r", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+        int a = glim_graph_add_tensor(g, "a", GLIM_I64, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+        glim_resize_params rp = {65, 49, 1, 0};
+        glim_arg_max_params ap = {3, GLIM_I64};
+        glim_graph_add_node(g, GLIM_OP_RESIZE_BILINEAR, "resize", 1, &x, 1, &r, &rp, sizeof rp, &err);
+        glim_graph_add_node(g, GLIM_OP_ARG_MAX, "argmax", 1, &r, 1, &a, &ap, sizeof ap, &err);
+        int outs[] = {a, r};
+        CHECK_OK(glim_graph_set_io(g, 1, &x, apart ? 2 : 1, outs, &err), err);
+        CHECK_OK(glim_graph_prepare(g, 2, &err), err);
+        uint32_t seed = 17;
+        float *xd = glim_graph_tensor(g, x)->data;
+        for (int i = 0; i < 9 * 7 * 21; i++) xd[i] = fx_rand(&seed);
+        CHECK_OK(glim_graph_run(g, &err), err);
+        glim_graph_stats st;
+        glim_graph_get_stats(g, &st);
+        arena[apart] = st.arena_bytes;
+        labels[apart] = malloc(65 * 49 * sizeof(int64_t));
+        memcpy(labels[apart], glim_graph_tensor(g, a)->data, 65 * 49 * sizeof(int64_t));
+        if (apart) { /* the labels agree with the exposed resize output */
+            const float *rd = glim_graph_tensor(g, r)->data;
+            for (int p = 0; p < 65 * 49; p++) {
+                int best = 0;
+                for (int c = 1; c < 21; c++) if (rd[p * 21 + c] > rd[p * 21 + best]) best = c;
+                CHECK(labels[1][p] == best);
+            }
+        }
+        glim_graph_free(g);
+    }
+    CHECK(memcmp(labels[0], labels[1], 65 * 49 * sizeof(int64_t)) == 0);
+    CHECK(arena[0] + 65 * 49 * 21 * 4 <= arena[1] + 64);
+    free(labels[0]);
+    free(labels[1]);
+}
+
 static void test_lstm(void)
 {
     glim_lstm_params p = {GLIM_ACT_TANH, 0, 0, 0};
@@ -143,6 +190,7 @@ int main(void)
     RUN(test_mean_argmax);
     RUN(test_quantize);
     RUN(test_shape_ops);
+    RUN(test_resize_argmax_fusion);
     RUN(test_lstm);
     return check_done();
 }

@@ -116,6 +116,18 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
                            int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
                            float hi);
 
+/* RESIZE_* state (resize.c): per output row/column, the two source indices
+ * and the weight of the second. `fused` is set by a consumer that computes
+ * the resize itself (ARG_MAX over channels); the resize then does nothing. */
+typedef struct glim_resize_axis {
+    int32_t i0, i1;
+    float f;
+} glim_resize_axis;
+typedef struct glim_resize_state {
+    glim_resize_axis *ys, *xs;
+    int fused;
+} glim_resize_state;
+
 /* Thread pool (threads.c). */
 struct glim_threads *glim_threads_new(int n);
 void glim_threads_free(struct glim_threads *t);

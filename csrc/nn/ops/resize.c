@@ -22,14 +22,8 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct rs_axis {
-    int32_t i0, i1;
-    float f;
-} rs_axis;
-
-typedef struct rs_state {
-    rs_axis *ys, *xs;
-} rs_state;
+typedef glim_resize_axis rs_axis;
+typedef glim_resize_state rs_state;
 
 static void axis_table(rs_axis *t, int64_t out, int64_t in, const glim_resize_params *p,
                        int nearest)
@@ -88,6 +82,7 @@ static glim_status rs_prepare(glim_graph *g, glim_node *n, glim_error *err)
     axis_table(s->ys, oh, x->shape[1], p, nearest);
     axis_table(s->xs, ow, x->shape[2], p, nearest);
     n->state = s;
+    s->fused = 0; /* a consumer may fuse this node into itself (argmax.c) */
     int64_t shape[4] = {x->shape[0], oh, ow, x->shape[3]};
     return glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err);
 }
@@ -128,6 +123,7 @@ static void rs_rows(void *arg, int64_t r0, int64_t r1)
 
 static void rs_eval(glim_graph *g, const glim_node *n)
 {
+    if (((const rs_state *)n->state)->fused) return;
     glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
     rs_job j = {n->state, n->op == GLIM_OP_RESIZE_NEAREST, x->shape[1], x->shape[2], x->shape[3],
                 y->shape[1], y->shape[2], x->data, y->data};
