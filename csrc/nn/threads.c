@@ -32,14 +32,17 @@ typedef struct glim_threads {
     worker_arg *args;
     pthread_mutex_t mu;
     pthread_cond_t go;
-    atomic_ulong generation; /* bumped for each job (and to stop) */
+    /* generation << 32 | index of the next unclaimed task. A task is claimed
+     * by a compare-and-swap that also checks the generation, so a worker that
+     * wakes late can never take a task of a newer job with an older view. */
+    _Atomic uint64_t ticket;
+    atomic_int ntasks;
+    atomic_int done;         /* tasks finished in the current job */
     atomic_int stop;
-    atomic_int active;       /* workers still inside the current job */
     int sleeping;            /* workers blocked on `go` (under mu) */
+    uint32_t gen;            /* the caller's job counter */
     void (*fn)(void *ctx, int task, int thread);
     void *ctx;
-    int ntasks;
-    atomic_int next;
 } glim_threads;
 
 /* Workers spin this many polls for the next job before blocking: a model
@@ -54,41 +57,57 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static void drain(glim_threads *t, int thread)
+static int claim(glim_threads *t, uint32_t gen, int *task)
 {
+    uint64_t v = atomic_load(&t->ticket);
     for (;;) {
-        int k = atomic_fetch_add(&t->next, 1);
-        if (k >= t->ntasks) break;
-        t->fn(t->ctx, k, thread);
+        if ((uint32_t)(v >> 32) != gen) return 0;
+        uint32_t idx = (uint32_t)v;
+        if ((int64_t)idx >= (int64_t)atomic_load(&t->ntasks)) return 0;
+        if (atomic_compare_exchange_weak(&t->ticket, &v, v + 1)) {
+            *task = (int)idx;
+            return 1;
+        }
     }
 }
 
+/* Run tasks of job `gen` until none is left. fn and ctx are read after a
+ * successful claim: the job cannot have ended while one of its tasks is
+ * unfinished, so they still belong to it. */
+static void drain(glim_threads *t, uint32_t gen, int thread)
+{
+    int k;
+    while (claim(t, gen, &k)) {
+        t->fn(t->ctx, k, thread);
+        atomic_fetch_add(&t->done, 1);
+    }
+}
+
+static uint32_t current_gen(glim_threads *t) { return (uint32_t)(atomic_load(&t->ticket) >> 32); }
 
 static void *worker(void *arg)
 {
     worker_arg *wa = arg;
     glim_threads *t = wa->t;
     int index = wa->index;
-    /* generation is 0 when the pool starts; a job may be posted before this
-     * thread first runs, so do not read the current value here */
-    unsigned long seen = 0;
+    uint32_t seen = 0; /* jobs are numbered from 1 */
     for (;;) {
-        unsigned long gen = atomic_load(&t->generation);
+        uint32_t gen = current_gen(t);
         for (int i = 0; gen == seen && i < SPIN_POLLS; i++) {
             cpu_relax();
-            gen = atomic_load(&t->generation);
+            gen = current_gen(t);
         }
         if (gen == seen) {
             pthread_mutex_lock(&t->mu);
             t->sleeping++;
-            while ((gen = atomic_load(&t->generation)) == seen) pthread_cond_wait(&t->go, &t->mu);
+            while ((gen = current_gen(t)) == seen && !atomic_load(&t->stop))
+                pthread_cond_wait(&t->go, &t->mu);
             t->sleeping--;
             pthread_mutex_unlock(&t->mu);
         }
-        seen = gen;
         if (atomic_load(&t->stop)) break;
-        drain(t, index);
-        atomic_fetch_sub(&t->active, 1);
+        seen = gen;
+        drain(t, gen, index);
     }
     return NULL;
 }
@@ -108,10 +127,10 @@ glim_threads *glim_threads_new(int n)
     }
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->go, NULL);
-    atomic_init(&t->generation, 0);
+    atomic_init(&t->ticket, 0);
+    atomic_init(&t->ntasks, 0);
+    atomic_init(&t->done, 0);
     atomic_init(&t->stop, 0);
-    atomic_init(&t->active, 0);
-    atomic_init(&t->next, 0);
     for (int i = 0; i < n; i++) {
         t->args[i] = (worker_arg){t, i + 1};
         if (pthread_create(&t->tid[i], NULL, worker, &t->args[i]) != 0) {
@@ -135,8 +154,11 @@ void glim_threads_free(glim_threads *t)
 {
     if (!t) return;
     atomic_store(&t->stop, 1);
-    atomic_fetch_add(&t->generation, 1);
-    wake(t);
+    pthread_mutex_lock(&t->mu);
+    t->gen++;
+    atomic_store(&t->ticket, (uint64_t)t->gen << 32);
+    pthread_cond_broadcast(&t->go);
+    pthread_mutex_unlock(&t->mu);
     for (int i = 0; i < t->n; i++) pthread_join(t->tid[i], NULL);
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->go);
@@ -154,14 +176,15 @@ void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int tas
     }
     t->fn = fn;
     t->ctx = ctx;
-    t->ntasks = ntasks;
-    atomic_store(&t->next, 0);
-    atomic_store(&t->active, t->n);
-    atomic_fetch_add(&t->generation, 1); /* publishes the fields above */
+    atomic_store(&t->ntasks, ntasks);
+    atomic_store(&t->done, 0);
+    t->gen++;
+    atomic_store(&t->ticket, (uint64_t)t->gen << 32); /* publishes the job */
     wake(t);
-    drain(t, 0);
-    /* the workers finish their last task shortly; yield if one is descheduled */
-    for (int i = 0; atomic_load(&t->active) > 0; i++) {
+    drain(t, t->gen, 0);
+    /* Wait for the tasks workers took, not for the workers: one the OS has
+     * not scheduled yet simply finds the job over when it wakes. */
+    for (int i = 0; atomic_load(&t->done) < ntasks; i++) {
         if (i < 1024) cpu_relax();
         else sched_yield();
     }

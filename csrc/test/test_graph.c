@@ -164,6 +164,43 @@ static void test_pool_memory_is_zeroed(void)
     glim_set_allocator(NULL);
 }
 
+/* The pool runs every task of every job exactly once, on more threads than
+ * cores, with jobs of every size back to back. */
+typedef struct count_job {
+    int *hits;
+    int *seen_thread;
+    int nthreads;
+} count_job;
+
+static void count_task(void *ctx, int task, int thread)
+{
+    count_job *j = ctx;
+    __atomic_fetch_add(&j->hits[task], 1, __ATOMIC_RELAXED);
+    if (thread < 0 || thread >= j->nthreads) __atomic_store_n(j->seen_thread, 1, __ATOMIC_RELAXED);
+}
+
+static void test_thread_pool_runs_each_task_once(void)
+{
+    struct glim_threads *t = glim_threads_new(3);
+    CHECK(t != NULL);
+    int hits[97], bad_thread = 0;
+    count_job j = {hits, &bad_thread, 4};
+    for (int round = 0; round < 2000; round++) {
+        int n = 1 + round % 97;
+        memset(hits, 0, sizeof hits);
+        glim_threads_run(t, n, count_task, &j);
+        for (int k = 0; k < n; k++)
+            if (hits[k] != 1) {
+                printf("#   round %d: task %d ran %d times\n", round, k, hits[k]);
+                check_failed_now = 1;
+                round = 2000;
+                break;
+            }
+    }
+    CHECK(bad_thread == 0);
+    glim_threads_free(t);
+}
+
 static void test_allocation_failures(void)
 {
     glim_allocator a = {failing_alloc, plain_free, NULL};
@@ -188,6 +225,7 @@ int main(void)
     RUN(test_const_memory_is_aligned_and_stable);
     RUN(test_op_names);
     RUN(test_pool_memory_is_zeroed);
+    RUN(test_thread_pool_runs_each_task_once);
     RUN(test_allocation_failures);
     return check_done();
 }
