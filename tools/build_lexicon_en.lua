@@ -8,7 +8,8 @@
 --
 -- The lexicon keeps only what glimpse.nlp uses, as space-separated word lists
 -- that lexicon.lua splits on first use:
---   pos[mask]   single words by part-of-speech bit mask (1 noun, 2 verb, 4 adj, 8 adv)
+--   pos[mask]   single words by part-of-speech bit mask (1 noun, 2 verb, 4 adj, 8 adv);
+--               noun-only words that have a category are only in cat (below)
 --   rare[mask]  words whose parts of speech in mask are rare (sense-tag counts, cntlist.rev)
 --   exc[p]      morphological exceptions "inflected base ..." (noun.exc, verb.exc, adj.exc)
 --   cat[c]      nouns (and 2-3 word compounds, joined by "_") whose most frequent
@@ -281,6 +282,20 @@ local function build_lexicon(out)
     end
     f:close()
     return table.concat(pairs_, " ")
+  end
+
+  -- A noun-only word that has a category is known as a noun from the
+  -- category table already; leaving it out of pos[1] saves decoding time.
+  do
+    local categorised = {}
+    for _, words in pairs(cats) do
+      for _, w in ipairs(words) do categorised[w] = true end
+    end
+    local kept = {}
+    for _, w in ipairs(by_mask[1] or {}) do
+      if not categorised[w] then kept[#kept + 1] = w end
+    end
+    by_mask[1] = kept
   end
 
   local f = assert(io.open(out, "w"))

@@ -61,12 +61,17 @@ function Lexicon:masks()
 end
 
 --- Bit mask of WordNet parts of speech for a lower-case word (0 if none).
+-- Noun-only words with a category are kept only in the category table.
 function Lexicon:pos_mask(word)
-  return self:masks()[word] or 0
+  local m = self:masks()[word]
+  if m then return m end
+  return self:categories()[word] and POS_BIT.noun or 0
 end
 
 function Lexicon:has(word, pos)
-  return (self:masks()[word] or 0) & POS_BIT[pos] ~= 0
+  local m = self:masks()[word]
+  if m and m & POS_BIT[pos] ~= 0 then return true end
+  return pos == "noun" and self:categories()[word] ~= nil
 end
 
 --- Bit mask of the parts of speech that are rare for this lemma (0 if none).
