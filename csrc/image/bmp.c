@@ -6,8 +6,8 @@
  * (BITMAPINFOHEADER), 52/56 (with RGB / RGBA masks), 64 (OS/2 2.x, read as
  * 40), 108 (V4) or 124 (V5). Rows are padded to 4 bytes and stored bottom-up
  * unless the height is negative. Supported: 1/2/4/8-bit palettes, 16/32-bit
- * BI_RGB and BI_BITFIELDS (alpha mask -> RGBA), 24-bit. RLE is refused
- * (EUNSUPPORTED). Little endian throughout. */
+ * BI_RGB and BI_BITFIELDS (alpha mask -> RGBA), 24-bit, RLE8 and RLE4.
+ * Little endian throughout. */
 #include "codec_internal.h"
 
 #include <string.h>
@@ -94,7 +94,12 @@ static glim_status parse_header(const uint8_t *b, size_t len, bmp_header *h, gli
     }
     case BI_RLE8:
     case BI_RLE4:
-        return glim_fail(err, GLIM_EUNSUPPORTED, "decode: BMP RLE compression is not supported");
+        if (h->bpp != (h->compression == BI_RLE8 ? 8u : 4u))
+            return glim_fail(err, GLIM_EFORMAT, "decode: BMP RLE%u with %u bits per pixel",
+                             h->compression == BI_RLE8 ? 8u : 4u, h->bpp);
+        if (h->topdown)
+            return glim_fail(err, GLIM_EFORMAT, "decode: BMP RLE cannot be top-down");
+        break;
     default:
         return glim_fail(err, GLIM_EUNSUPPORTED, "decode: BMP compression %u is not supported",
                          (unsigned)h->compression);
@@ -157,6 +162,48 @@ static inline uint8_t field_get(const field *f, uint32_t px)
     return (uint8_t)(((uint64_t)v * 255 + f->max / 2) / f->max);
 }
 
+/* RLE8 / RLE4, rows bottom-up: (count, index) runs, or escapes after a 0
+ * byte: 0 end of line, 1 end of bitmap, 2 move by (dx, dy), n >= 3 n literal
+ * indices padded to 16 bits. RLE4 runs alternate the two nibbles. Pixels
+ * never written keep index 0; anything past the image is dropped. */
+static glim_status rle_decode(const uint8_t *p, size_t n, int W, int H, int four, uint8_t *idx,
+                              glim_error *err)
+{
+    size_t i = 0;
+    long x = 0, y = 0; /* y counts up from the bottom row */
+    for (;;) {
+        if (y >= H) return GLIM_OK; /* everything after the top row is ignored */
+        if (n - i < 2) break;
+        unsigned a = p[i], b = p[i + 1];
+        i += 2;
+        uint8_t *row = idx + (size_t)(H - 1 - y) * (size_t)W;
+        if (a) {
+            for (unsigned k = 0; k < a; k++, x++)
+                if (x < W) row[x] = (uint8_t)(four ? (k & 1 ? b & 15 : b >> 4) : b);
+            continue;
+        }
+        if (b == 0) {
+            x = 0, y++;
+        } else if (b == 1) {
+            return GLIM_OK;
+        } else if (b == 2) {
+            if (n - i < 2) break;
+            x += p[i], y += p[i + 1];
+            i += 2;
+        } else {
+            size_t bytes = four ? (b + 1) / 2 : b;
+            if (n - i < bytes) break;
+            for (unsigned k = 0; k < b; k++, x++)
+                if (x < W)
+                    row[x] = four ? (uint8_t)((p[i + k / 2] >> (k & 1 ? 0 : 4)) & 15) : p[i + k];
+            i += bytes + (bytes & 1);
+            if (i > n) i = n; /* a final pad byte may be missing */
+        }
+    }
+    return glim_fail(err, GLIM_EFORMAT, "decode: truncated BMP (RLE data ends at byte %zu of "
+                     "the pixel data, in row %ld of %d)", n, H - y, H);
+}
+
 /* BGR -> RGB for one row. With SSSE3, five pixels per shuffle: each step
  * loads and stores 16 bytes but advances 15, so it runs while at least six
  * pixels remain (the 16th byte is rewritten by the next step or the tail). */
@@ -183,9 +230,10 @@ glim_status codec_bmp_decode(const uint8_t *bytes, size_t len, const glim_decode
     info->src_width = W;
     info->src_height = H;
 
+    int rle = h.compression == BI_RLE8 || h.compression == BI_RLE4;
     size_t stride = ((size_t)W * h.bpp + 31) / 32 * 4;
     size_t last = ((size_t)W * h.bpp + 7) / 8; /* the final row may lack padding */
-    size_t need = stride * (size_t)(H - 1) + last;
+    size_t need = rle ? 2 : stride * (size_t)(H - 1) + last;
     if (h.offset > len || len - h.offset < need)
         return glim_fail(err, GLIM_EFORMAT, "decode: truncated BMP (pixel data needs %zu bytes "
                          "at offset %u, file has %zu)", need, (unsigned)h.offset, len);
@@ -216,6 +264,25 @@ glim_status codec_bmp_decode(const uint8_t *bytes, size_t len, const glim_decode
     if (st != GLIM_OK) return st;
 
     const uint8_t *base = bytes + h.offset;
+    if (rle) {
+        uint8_t *plane = glim_calloc((size_t)W, (size_t)H);
+        if (!plane) {
+            glim_image_free(img);
+            return glim_fail(err, GLIM_ENOMEM, "decode: cannot allocate %dx%d BMP indices", W, H);
+        }
+        st = rle_decode(base, len - h.offset, W, H, h.compression == BI_RLE4, plane, err);
+        for (size_t i = 0, n = (size_t)W * (size_t)H; st == GLIM_OK && i < n; i++) {
+            if (gray) img->data[i] = pal[plane[i]][0];
+            else memcpy(img->data + 3 * i, pal[plane[i]], 3);
+        }
+        glim_free(plane);
+        if (st != GLIM_OK) {
+            glim_image_free(img);
+            return st;
+        }
+        *out = img;
+        return GLIM_OK;
+    }
     for (int y = 0; y < H; y++) {
         const uint8_t *s = base + (size_t)(h.topdown ? y : H - 1 - y) * stride;
         uint8_t *d = img->data + (size_t)y * img->stride;

@@ -82,7 +82,8 @@ static void test_shared_photos_match_pillow(void)
 static const char *small_files[] = {
     "baseline.jpg", "progressive.jpg", "gray.jpg", "cmyk.jpg", "orient6.jpg",
     "rgb8.png", "interlaced.png", "palette_trns.png", "gray16.png", "gray_alpha.png",
-    "rgb24.bmp", "pal4.bmp", "pal1.bmp", "rgba32_v4.bmp", "rgb565.bmp", NULL,
+    "rgb24.bmp", "pal4.bmp", "pal1.bmp", "rgba32_v4.bmp", "rgb565.bmp", "rle8_delta.bmp",
+    "rle4.bmp", NULL,
 };
 
 /* Every cut of every small file fails cleanly with EFORMAT (BMP may lose its
@@ -105,6 +106,8 @@ static void test_truncation_at_every_length(void)
             glim_error err = {0};
             glim_status st = glim_image_decode(part, cut, NULL, &img, &err);
             if (st == GLIM_OK) {
+                /* BMP: the last row's padding, or RLE's end-of-bitmap
+                 * marker after the last row, may be missing */
                 if (!(is_bmp && len - cut < 4)) {
                     printf("#   %s cut at %zu decoded\n", small_files[i], cut);
                     check_failed_now = 1;

@@ -1,5 +1,7 @@
 -- BMP decoding (hand-written parser): every variant equals Pillow's decode
--- exactly, except 5-6-5, checked against the formula v * 255 / max, rounded.
+-- exactly, except 5-6-5 (checked against the formula v * 255 / max, rounded)
+-- and RLE4 / RLE8 with a delta escape (checked against the index image the
+-- generator encoded: Pillow 9.4 misreads those two).
 local glimpse = require "glimpse"
 local check = dofile(glimpse_spec.fixture("codec/check.lua"))
 local E = check.expected.files
@@ -8,7 +10,8 @@ describe("BMP decode", function()
   local variants = {
     { "rgb24.bmp", 3 }, { "rgb24_topdown.bmp", 3 }, { "rgb32.bmp", 3 },
     { "rgba32_v4.bmp", 4 }, { "rgb565.bmp", 3 }, { "pal8.bmp", 3 }, { "gray8.bmp", 1 },
-    { "pal4.bmp", 3 }, { "pal1.bmp", 3 },
+    { "pal4.bmp", 3 }, { "pal1.bmp", 3 }, { "rle8.bmp", 3 }, { "rle4.bmp", 3 },
+    { "rle8_delta.bmp", 3 },
   }
   for _, v in ipairs(variants) do
     local name, channels = v[1], v[2]
@@ -64,13 +67,27 @@ describe("BMP decode", function()
     assert.are.equal("decode: BMP is 100000x100000, over the 65535-pixel side limit", err)
   end)
 
-  it("refuses RLE compression as unsupported", function()
+  it("refuses embedded JPEG/PNG as unsupported and mismatched RLE as corrupt", function()
     local s = check.bytes("pal8.bmp")
-    local rle = s:sub(1, 30) .. string.pack("<I4", 1) .. s:sub(35)
-    local img, err, code = glimpse.image.decode(rle)
+    local function with_compression(c) return s:sub(1, 30) .. string.pack("<I4", c) .. s:sub(35) end
+    local img, err, code = glimpse.image.decode(with_compression(4))
     assert.is_nil(img)
     assert.are.equal("EUNSUPPORTED", code)
-    assert.are.equal("decode: BMP RLE compression is not supported", err)
+    assert.are.equal("decode: BMP compression 4 is not supported", err)
+    img, err, code = glimpse.image.decode(with_compression(2))
+    assert.is_nil(img)
+    assert.are.equal("EFORMAT", code)
+    assert.are.equal("decode: BMP RLE4 with 8 bits per pixel", err)
+  end)
+
+  it("reports RLE data that ends early", function()
+    local s = check.bytes("rle8.bmp")
+    for _, cut in ipairs { #s - 3, #s - 20, 1100 } do
+      local img, err, code = glimpse.image.decode(s:sub(1, cut))
+      assert.is_nil(img, "cut at " .. cut)
+      assert.are.equal("EFORMAT", code)
+      assert.matches("^decode: truncated BMP %(RLE data ends at byte %d+ of the pixel data, in row %d of 7%)$", err)
+    end
   end)
 
   it("never crashes on flipped header bytes", function()
