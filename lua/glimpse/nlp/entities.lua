@@ -620,6 +620,9 @@ function M.entities(text, opts)
         elseif pl and PERSON_CUE[pl] then typ = "PERSON"
         elseif s == j and names[first] then typ = names[first]
         elseif pl and PLACE_CUE[pl] and (not nx or (nx.pos ~= "NOUN" and nx.text ~= "'s")) then typ = "PLACE"
+        elseif nx and nx.pos == "NOUN" and pl == "the" and toks[i2 - 2] and PLACE_CUE[low[i2 - 2]]
+            and not ORG_SUF[(nx.text:gsub("^%l", string.upper))] then
+          typ = "PLACE" -- "at the Chengdu research base", but "at the Zorbla store"
         elseif nx and nx.pos == "NOUN" and (pl == "a" or pl == "an" or pl == "the") then typ = "ORG"
         elseif s < j then typ = "PERSON"
         elseif nx and (nx.pos == "VERB" or nx.pos == "AUX" or nx.text == "'s") and t.pos == "PROPN" then
