@@ -166,15 +166,17 @@ static const char *const format_names[] = {"png", "jpeg", "jpg", "bmp", NULL};
 static const glim_codec format_codecs[] = {GLIM_CODEC_PNG, GLIM_CODEC_JPEG, GLIM_CODEC_JPEG,
                                            GLIM_CODEC_BMP};
 
-static const char *const encode_keys[] = {"quality", "compression", "progressive", "format",
-                                          NULL};
+static const char *const encode_keys[] = {"quality", "compression", "progressive", NULL};
+static const char *const save_keys[] = {"quality", "compression", "progressive", "format",
+                                        NULL};
 
-static void check_encode_opts(lua_State *L, int idx, glim_encode_opts *o)
+static void check_encode_opts(lua_State *L, int idx, const char *const *keys,
+                              glim_encode_opts *o)
 {
     glim_encode_opts_init(o);
     if (lua_isnoneornil(L, idx)) return;
     luaL_checktype(L, idx, LUA_TTABLE);
-    check_opts_keys(L, idx, encode_keys);
+    check_opts_keys(L, idx, keys);
     o->quality = (int)opt_integer(L, idx, "quality", o->quality, 1, 100);
     o->png_compression = (int)opt_integer(L, idx, "compression", o->png_compression, 0, 9);
     o->progressive = opt_boolean(L, idx, "progressive", 0);
@@ -186,7 +188,7 @@ static int l_encode(lua_State *L)
     glim_image *img = glim_lua_check_image(L, 1);
     glim_codec codec = format_codecs[luaL_checkoption(L, 2, NULL, format_names)];
     glim_encode_opts o;
-    check_encode_opts(L, 3, &o);
+    check_encode_opts(L, 3, encode_keys, &o);
     bytes_box *b = lua_newuserdatauv(L, sizeof *b, 0);
     b->p = NULL;
     luaL_setmetatable(L, BYTES_MT);
@@ -224,7 +226,7 @@ static int l_save(lua_State *L)
     glim_image *img = glim_lua_check_image(L, 1);
     const char *path = luaL_checkstring(L, 2);
     glim_encode_opts o;
-    check_encode_opts(L, 3, &o);
+    check_encode_opts(L, 3, save_keys, &o);
     glim_codec codec = GLIM_CODEC_UNKNOWN;
     if (!lua_isnoneornil(L, 3)) {
         lua_getfield(L, 3, "format");

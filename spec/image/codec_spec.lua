@@ -25,6 +25,10 @@ describe("image.sniff and image.probe", function()
     assert.is_nil(glimpse.image.sniff(""))
   end)
 
+  it("list the supported formats", function()
+    assert.are.same({ "png", "jpeg", "bmp" }, glimpse.image.formats)
+  end)
+
   it("read the dimensions without decoding", function()
     assert.are.same({ format = "png", width = 13, height = 9 },
       glimpse.image.probe(check.bytes("rgb8.png")))
@@ -94,6 +98,8 @@ describe("decode errors", function()
     assert.has.error(function() img:encode("jpeg", { quality = 0 }) end,
       "bad argument #2 to 'encode' (option 'quality' must be an integer in 1..100)")
     assert.has.error(function() img:encode("png", { compression = 10 }) end)
+    assert.has.error(function() img:encode("png", { format = "jpeg" }) end,
+      "bad argument #2 to 'encode' (unknown option 'format')")
     assert.has.error(function() img:save("out.gif") end,
       "bad argument #1 to 'save' (cannot tell the image format from 'out.gif' (use .png, .jpg, .bmp or opts.format))")
     assert.has.error(function() img:save("out.png", { format = "tiff" }) end)
