@@ -94,10 +94,16 @@ describe("glimpse.nn on generated TFLite models", function()
     assert.same(a, b)
   end)
 
-  it("loads from bytes as well as from a path", function()
+  it("loads from bytes as well as from a path, keeping nothing of the string", function()
     local bytes = H.read_file(fixture("conv_fc_float.tflite"))
     local model = assert(nn.load(bytes))
     assert.equal("glimpse.Model float32[1,5,5,2] -> float32[1,4]", tostring(model))
+    bytes = nil
+    collectgarbage()
+    collectgarbage()
+    local x = make_tensor(cases[1].inputs.input)
+    local want = cases[1].outputs.scores.values
+    for k, v in ipairs(flat(model:run(x)[1])) do assert.is_true(math.abs(v - want[k]) <= TOL) end
   end)
 end)
 
