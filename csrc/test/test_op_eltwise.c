@@ -102,11 +102,42 @@ static void test_chain_and_planner(void)
     glim_graph_free(g);
 }
 
+/* Long contiguous runs are split across threads: a same-shape SUB and a
+ * scalar MUL over 100003 elements at 2 threads, checked element by element. */
+static void test_long_runs_split(void)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int64_t n[] = {100003}, one[] = {1};
+    int a = glim_graph_add_tensor(g, "a", GLIM_F32, 1, n, GLIM_TENSOR_INPUT, &err);
+    int b = glim_graph_add_tensor(g, "b", GLIM_F32, 1, n, GLIM_TENSOR_INPUT, &err);
+    int k = glim_graph_add_tensor(g, "k", GLIM_F32, 1, one, GLIM_TENSOR_CONSTANT, &err);
+    int d = glim_graph_add_tensor(g, "d", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    int y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    float three = 3.f;
+    glim_graph_set_const_copy(g, k, &three, &err);
+    int in1[] = {a, b}, in2[] = {k, d}, ins[] = {a, b};
+    glim_graph_add_node(g, GLIM_OP_SUB, "sub", 2, in1, 1, &d, NULL, 0, &err);
+    glim_graph_add_node(g, GLIM_OP_MUL, "mul", 2, in2, 1, &y, NULL, 0, &err);
+    CHECK_OK(glim_graph_set_io(g, 2, ins, 1, &y, &err), err);
+    CHECK_OK(glim_graph_prepare(g, 2, &err), err);
+    float *ad = glim_graph_tensor(g, a)->data, *bd = glim_graph_tensor(g, b)->data;
+    for (int i = 0; i < 100003; i++) ad[i] = (float)i, bd[i] = (float)(i % 7);
+    CHECK_OK(glim_graph_run(g, &err), err);
+    const float *yd = glim_graph_tensor(g, y)->data;
+    int bad = 0;
+    for (int i = 0; i < 100003; i++) bad += yd[i] != 3.f * ((float)i - (float)(i % 7));
+    CHECK(bad == 0);
+    glim_graph_free(g);
+}
+
 int main(void)
 {
     RUN(test_binary_fixtures);
     RUN(test_softmax_fixtures);
     RUN(test_broadcast_mismatch_fails);
     RUN(test_chain_and_planner);
+    RUN(test_long_runs_split);
     return check_done();
 }

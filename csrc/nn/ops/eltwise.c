@@ -201,6 +201,27 @@ static void bin_rows(void *arg, int64_t r0, int64_t r1)
     }
 }
 
+/* One long contiguous run (same shapes, or a scalar operand): split the run
+ * itself across threads. */
+static void bin_span(void *arg, int64_t b0, int64_t b1)
+{
+    const bin_job *j = arg;
+    int sa = j->sa[0] != 0, sb = j->sb[0] != 0;
+    size_t es = glim_dtype_size(j->dt);
+    const char *a = (const char *)j->a + (sa ? (size_t)b0 * es : 0);
+    const char *b = (const char *)j->b + (sb ? (size_t)b0 * es : 0);
+    char *y = (char *)j->y + (size_t)b0 * es;
+    int64_t len = b1 - b0;
+    if (j->dt == GLIM_F32) {
+        inner_f32(j->op, (const float *)a, (const float *)b, (float *)y, len, sa, sb);
+        if (j->act != GLIM_ACT_NONE) glim_apply_act((float *)y, len, j->act);
+    } else if (j->dt == GLIM_I32) {
+        inner_int32_t(j->op, (const int32_t *)a, (const int32_t *)b, (int32_t *)y, len, sa, sb);
+    } else {
+        inner_int64_t(j->op, (const int64_t *)a, (const int64_t *)b, (int64_t *)y, len, sa, sb);
+    }
+}
+
 static void bin_eval(glim_graph *g, const glim_node *n)
 {
     bin_job j;
@@ -208,6 +229,10 @@ static void bin_eval(glim_graph *g, const glim_node *n)
     int64_t rows = 1;
     for (int i = 0; i < j.rank - 1; i++) rows *= j.shape[i];
     int64_t len = j.shape[j.rank - 1];
+    if (j.rank == 1) {
+        glim_parallel_for(g, len, 16384, bin_span, &j);
+        return;
+    }
     int64_t grain = len >= 4096 ? 1 : (4096 + len - 1) / len;
     glim_parallel_for(g, rows, grain, bin_rows, &j);
 }

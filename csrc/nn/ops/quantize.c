@@ -99,6 +99,20 @@ static double real_of(const glim_gtensor *x, int64_t i, int64_t cs)
     return (double)x->quant.scale[c] * (q - x->quant.zero_point[c]);
 }
 
+typedef struct deq_ctx {
+    const glim_gtensor *x;
+    float *y;
+} deq_ctx;
+
+static void deq_u8_range(void *arg, int64_t b, int64_t e)
+{
+    const deq_ctx *c = arg;
+    const uint8_t *q = c->x->data;
+    float s = c->x->quant.scale[0];
+    int32_t z = c->x->quant.zero_point[0];
+    for (int64_t i = b; i < e; i++) c->y[i] = s * (float)((int32_t)q[i] - z);
+}
+
 static void deq_eval(glim_graph *g, const glim_node *n)
 {
     glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
@@ -109,10 +123,8 @@ static void deq_eval(glim_graph *g, const glim_node *n)
     }
     int64_t cs = x->quant.n > 1 ? chan_stride(x) : 1;
     if (x->quant.n == 1 && x->dtype == GLIM_U8) { /* the common model-input case */
-        const uint8_t *q = x->data;
-        float s = x->quant.scale[0];
-        int32_t z = x->quant.zero_point[0];
-        for (int64_t i = 0; i < x->count; i++) yd[i] = s * (float)((int32_t)q[i] - z);
+        deq_ctx c = {x, yd};
+        glim_parallel_for(g, x->count, 32768, deq_u8_range, &c);
         return;
     }
     for (int64_t i = 0; i < x->count; i++) yd[i] = (float)real_of(x, i, cs);
