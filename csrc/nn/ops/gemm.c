@@ -259,5 +259,7 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
     }
 #if defined(GEMM_AVX2) || defined(GEMM_AVX512)
     if (stream) _mm_sfence();
+#else
+    (void)stream;
 #endif
 }
