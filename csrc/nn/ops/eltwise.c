@@ -222,6 +222,32 @@ static void bin_span(void *arg, int64_t b0, int64_t b1)
     }
 }
 
+/* Rows of a few values against one broadcast vector (per-channel
+ * normalisation of an NHWC image: [H*W, 3] - [3]): flat loops, since the
+ * per-row bookkeeping would cost more than the arithmetic. */
+#define SMALL_ROWS(OPEXPR)                                                     \
+    for (int64_t r = r0; r < r1; r++) {                                        \
+        const float *ar = a + r * len;                                         \
+        float *yr = y + r * len;                                               \
+        for (int64_t k = 0; k < len; k++) { float u = ar[k], v = b[k]; yr[k] = (OPEXPR); } \
+    }
+
+static void bin_small_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const bin_job *j = arg;
+    int64_t len = j->shape[1];
+    const float *a = j->a, *b = j->b;
+    float *y = j->y;
+    switch (j->op) {
+    case GLIM_OP_ADD: SMALL_ROWS(u + v); break;
+    case GLIM_OP_SUB: SMALL_ROWS(u - v); break;
+    case GLIM_OP_MUL: SMALL_ROWS(u * v); break;
+    case GLIM_OP_DIV: SMALL_ROWS(u / v); break;
+    default: break;
+    }
+    if (j->act != GLIM_ACT_NONE) glim_apply_act(y + r0 * len, (r1 - r0) * len, j->act);
+}
+
 static void bin_eval(glim_graph *g, const glim_node *n)
 {
     bin_job j;
@@ -231,6 +257,12 @@ static void bin_eval(glim_graph *g, const glim_node *n)
     int64_t len = j.shape[j.rank - 1];
     if (j.rank == 1) {
         glim_parallel_for(g, len, 16384, bin_span, &j);
+        return;
+    }
+    if (j.rank == 2 && len < 64 && j.dt == GLIM_F32 && j.sa[0] == len && j.sa[1] == 1 &&
+        j.sb[0] == 0 && j.sb[1] == 1 &&
+        (j.op == GLIM_OP_ADD || j.op == GLIM_OP_SUB || j.op == GLIM_OP_MUL || j.op == GLIM_OP_DIV)) {
+        glim_parallel_for(g, rows, (4096 + len - 1) / len, bin_small_rows, &j);
         return;
     }
     int64_t grain = len >= 4096 ? 1 : (4096 + len - 1) / len;
