@@ -81,7 +81,7 @@ typedef struct glim_gtensor {
     glim_quant quant;
     glim_tensor_kind kind;
     void *data;          /* constants: const memory; others: set by prepare (arena) */
-    size_t nbytes;
+    size_t nbytes;       /* 0 for an intermediate fused away at prepare (never written) */
     /* filled by the planner; first_use == -1 for graph inputs */
     int first_use, last_use; /* node indices */
     size_t arena_offset;
