@@ -198,6 +198,34 @@ static void kernel_12x16(const float *a, int64_t lda, const float *b, const floa
 }
 #endif
 
+#ifdef GEMM_AVX2
+/* One row (a classifier's last 1x1 conv on a 1x1 map): the 6- and 12-row
+ * tiles would repeat the arithmetic for rows that are not there. Four
+ * independent accumulators hide the FMA latency; this is memory-bound. */
+static void kernel_1x16(const float *a, const float *b, const float *bias, int64_t k, float *c,
+                        int cols, float lo, float hi)
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, t0 = s0, t1 = s0;
+    int64_t kk = 0;
+    for (; kk + 2 <= k; kk += 2) {
+        __m256 x0 = _mm256_broadcast_ss(a + kk), x1 = _mm256_broadcast_ss(a + kk + 1);
+        s0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b + kk * NR), s0);
+        s1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b + kk * NR + 8), s1);
+        t0 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(b + (kk + 1) * NR), t0);
+        t1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(b + (kk + 1) * NR + 8), t1);
+    }
+    for (; kk < k; kk++) {
+        __m256 x0 = _mm256_broadcast_ss(a + kk);
+        s0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b + kk * NR), s0);
+        s1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(b + kk * NR + 8), s1);
+    }
+    float v[NR];
+    _mm256_storeu_ps(v, _mm256_add_ps(_mm256_add_ps(s0, t0), _mm256_loadu_ps(bias)));
+    _mm256_storeu_ps(v + 8, _mm256_add_ps(_mm256_add_ps(s1, t1), _mm256_loadu_ps(bias + 8)));
+    store_row(c, v, cols, lo, hi);
+}
+#endif
+
 static void kernel_plain(const float *a, int64_t lda, const float *b, const float *bias,
                          int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi)
 {
@@ -239,6 +267,12 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
                 int rows = (int)(i1 - i < MR ? i1 - i : MR);
                 const float *ai = a + i * lda;
                 float *ci = c + i * ldc + p * NR;
+#if defined(GEMM_AVX2)
+                if (w->isa >= GLIM_GEMM_AVX2 && m1 - m0 == 1) {
+                    kernel_1x16(ai, bp, bias, K, ci, cols, lo, hi);
+                    continue;
+                }
+#endif
 #if defined(GEMM_AVX512)
                 if (w->isa == GLIM_GEMM_AVX512) {
                     kernel_12x16(ai, lda, bp, bias, K, ci, ldc, rows, cols, lo, hi, stream);
