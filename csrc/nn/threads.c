@@ -174,6 +174,11 @@ void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int tas
         for (int k = 0; k < ntasks; k++) fn(ctx, k, 0);
         return;
     }
+    /* Close the previous job first (a new generation with nothing left to
+     * claim), so that a worker still holding a stale ticket cannot claim a
+     * task against the fields about to change; then publish the new job. */
+    t->gen++;
+    atomic_store(&t->ticket, ((uint64_t)t->gen << 32) | 0xffffffffu);
     t->fn = fn;
     t->ctx = ctx;
     atomic_store(&t->ntasks, ntasks);

@@ -185,7 +185,7 @@ static void test_thread_pool_runs_each_task_once(void)
     CHECK(t != NULL);
     int hits[97], bad_thread = 0;
     count_job j = {hits, &bad_thread, 4};
-    for (int round = 0; round < 2000; round++) {
+    for (int round = 0; round < 20000; round++) {
         int n = 1 + round % 97;
         memset(hits, 0, sizeof hits);
         glim_threads_run(t, n, count_task, &j);
@@ -193,7 +193,7 @@ static void test_thread_pool_runs_each_task_once(void)
             if (hits[k] != 1) {
                 printf("#   round %d: task %d ran %d times\n", round, k, hits[k]);
                 check_failed_now = 1;
-                round = 2000;
+                round = 20000;
                 break;
             }
     }
