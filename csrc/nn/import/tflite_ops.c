@@ -7,6 +7,7 @@
  */
 #include "tflite_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* BuiltinOperator names, indexed by code (schema.fbs). */
@@ -577,6 +578,144 @@ static glim_status parse_pad(tfl_ctx *c, const tfl_op *op)
     return tfl_node(c, op, GLIM_OP_PAD, 1, &in, 1, &out, &p, sizeof p);
 }
 
+static glim_status parse_leaky_relu(tfl_ctx *c, const tfl_op *op)
+{
+    glim_status st = need_io(c, op, 1, 1, 1);
+    if (st != GLIM_OK) return st;
+    /* LeakyReluOptions: alpha. */
+    glim_leaky_relu_params p = {.alpha = fb_f32(&c->r, &op->opts, 0, 0.0f)};
+    if (!fb_ok(&c->r)) return FAILED(c);
+    int in, out;
+    if ((st = io_simple(c, op, 1, &in, &out)) != GLIM_OK) return st;
+    return tfl_node(c, op, GLIM_OP_LEAKY_RELU, 1, &in, 1, &out, &p, sizeof p);
+}
+
+static glim_status parse_gather(tfl_ctx *c, const tfl_op *op)
+{
+    glim_status st = need_io(c, op, 2, 2, 1);
+    if (st != GLIM_OK) return st;
+    /* GatherOptions: axis, batch_dims. */
+    glim_gather_params p = {.axis = fb_i32(&c->r, &op->opts, 0, 0),
+                            .batch_dims = fb_i32(&c->r, &op->opts, 1, 0)};
+    if (!fb_ok(&c->r)) return FAILED(c);
+    int rank = rank_of_input(c, op, 0);
+    if (p.axis < 0) p.axis += rank;
+    if (p.axis < 0 || p.axis >= rank)
+        return tfl_op_fail(c, op, GLIM_EFORMAT, "axis outside rank %d", rank);
+    int in[2], out;
+    if ((st = io_simple(c, op, 2, in, &out)) != GLIM_OK) return st;
+    if (in[1] < 0) return tfl_op_fail(c, op, GLIM_EFORMAT, "input 1 is missing");
+    return tfl_node(c, op, GLIM_OP_GATHER, 2, in, 1, &out, &p, sizeof p);
+}
+
+/* SLICE into the file's output shape; when the ranks differ (a strided
+ * slice that shrinks axes) the slice goes to a new tensor and a RESHAPE
+ * gives the declared shape. */
+static glim_status add_slice(tfl_ctx *c, const tfl_op *op, const glim_slice_params *p)
+{
+    int in = tfl_input(c, op, 0);
+    if (in < 0) return in == -2 ? FAILED(c) : tfl_op_fail(c, op, GLIM_EFORMAT, "no input");
+    const tfl_tensor *o = &c->tensors[op->outputs[0]];
+    int same = o->ndim == p->ndim;
+    for (int d = 0; same && d < p->ndim; d++) same = o->shape[d] == p->size[d];
+    if (same) {
+        int out = tfl_output(c, op, 0);
+        if (out < 0) return FAILED(c);
+        return tfl_node(c, op, GLIM_OP_SLICE, 1, &in, 1, &out, p, sizeof *p);
+    }
+    if (glim_shape_count(p->ndim, p->size) != o->count)
+        return tfl_op_fail(c, op, GLIM_EFORMAT, "the slice has %lld elements, the output %lld",
+                           (long long)glim_shape_count(p->ndim, p->size), (long long)o->count);
+    char name[160];
+    snprintf(name, sizeof name, "%s/slice", o->name);
+    int mid = glim_graph_add_tensor(c->g, name, glim_graph_tensor(c->g, in)->dtype, p->ndim,
+                                    p->size, GLIM_TENSOR_ACTIVATION, c->err);
+    if (mid < 0) return c->r.failed = 1, FAILED(c);
+    glim_status st = tfl_node(c, op, GLIM_OP_SLICE, 1, &in, 1, &mid, p, sizeof *p);
+    if (st != GLIM_OK) return st;
+    int out = tfl_output(c, op, 0);
+    if (out < 0) return FAILED(c);
+    glim_reshape_params r;
+    memset(&r, 0, sizeof r);
+    r.ndim = o->ndim;
+    memcpy(r.shape, o->shape, sizeof r.shape);
+    return tfl_node(c, op, GLIM_OP_RESHAPE, 1, &mid, 1, &out, &r, sizeof r);
+}
+
+static glim_status parse_slice(tfl_ctx *c, const tfl_op *op)
+{
+    glim_status st = need_io(c, op, 3, 3, 1);
+    if (st != GLIM_OK) return st;
+    int64_t begin[8], size[8];
+    int nb, ns;
+    if ((st = tfl_const_ints(c, op, 1, begin, 8, &nb)) != GLIM_OK ||
+        (st = tfl_const_ints(c, op, 2, size, 8, &ns)) != GLIM_OK)
+        return st;
+    const tfl_tensor *x = &c->tensors[op->inputs[0] < 0 ? 0 : op->inputs[0]];
+    if (nb != x->ndim || ns != x->ndim)
+        return tfl_op_fail(c, op, GLIM_EFORMAT, "begin/size do not match rank %d", x->ndim);
+    glim_slice_params p;
+    memset(&p, 0, sizeof p);
+    p.ndim = x->ndim;
+    for (int d = 0; d < x->ndim; d++) {
+        int64_t b = begin[d], n = size[d] == -1 ? x->shape[d] - b : size[d];
+        if (b < 0 || n < 0 || b + n > x->shape[d])
+            return tfl_op_fail(c, op, GLIM_EFORMAT, "dim %d: begin %lld size %lld outside %lld", d,
+                               (long long)begin[d], (long long)size[d], (long long)x->shape[d]);
+        p.begin[d] = b;
+        p.size[d] = n;
+        p.stride[d] = 1;
+    }
+    return add_slice(c, op, &p);
+}
+
+static glim_status parse_strided_slice(tfl_ctx *c, const tfl_op *op)
+{
+    glim_status st = need_io(c, op, 4, 4, 1);
+    if (st != GLIM_OK) return st;
+    /* StridedSliceOptions: begin_mask, end_mask, ellipsis_mask, new_axis_mask,
+     * shrink_axis_mask, offset. */
+    int bm = fb_i32(&c->r, &op->opts, 0, 0), em = fb_i32(&c->r, &op->opts, 1, 0);
+    int ellipsis = fb_i32(&c->r, &op->opts, 2, 0), newaxis = fb_i32(&c->r, &op->opts, 3, 0);
+    int shrink = fb_i32(&c->r, &op->opts, 4, 0), offset = fb_u8(&c->r, &op->opts, 5, 0);
+    if (!fb_ok(&c->r)) return FAILED(c);
+    if (ellipsis || newaxis || offset)
+        return tfl_op_fail(c, op, GLIM_EUNSUPPORTED, "ellipsis, new-axis or offset slicing");
+    int64_t begin[8], end[8], stride[8];
+    int nb, ne, ns;
+    if ((st = tfl_const_ints(c, op, 1, begin, 8, &nb)) != GLIM_OK ||
+        (st = tfl_const_ints(c, op, 2, end, 8, &ne)) != GLIM_OK ||
+        (st = tfl_const_ints(c, op, 3, stride, 8, &ns)) != GLIM_OK)
+        return st;
+    const tfl_tensor *x = &c->tensors[op->inputs[0] < 0 ? 0 : op->inputs[0]];
+    if (nb != x->ndim || ne != x->ndim || ns != x->ndim)
+        return tfl_op_fail(c, op, GLIM_EFORMAT, "begin/end/strides do not match rank %d",
+                           x->ndim);
+    glim_slice_params p;
+    memset(&p, 0, sizeof p);
+    p.ndim = x->ndim;
+    for (int d = 0; d < x->ndim; d++) {
+        int64_t n = x->shape[d], s = stride[d];
+        if (s < 1)
+            return tfl_op_fail(c, op, GLIM_EUNSUPPORTED, "stride %lld on dim %d", (long long)s, d);
+        int64_t b = begin[d] < 0 ? begin[d] + n : begin[d];
+        int64_t e = end[d] < 0 ? end[d] + n : end[d];
+        if (bm & (1 << d)) b = 0;
+        if (em & (1 << d)) e = n;
+        b = b < 0 ? 0 : b > n ? n : b;
+        e = e < 0 ? 0 : e > n ? n : e;
+        if (shrink & (1 << d)) {
+            if (b >= n) return tfl_op_fail(c, op, GLIM_EFORMAT, "index %lld outside dim %d",
+                                           (long long)begin[d], d);
+            e = b + 1;
+        }
+        p.begin[d] = b < n ? b : (n > 0 ? n - 1 : 0);
+        p.size[d] = e > b ? (e - b + s - 1) / s : 0;
+        p.stride[d] = s;
+    }
+    return add_slice(c, op, &p);
+}
+
 /* Sorted by code. */
 static const tfl_op_entry op_table[] = {
     {0, 1, 4, parse_add},              /* ADD */
@@ -596,23 +735,27 @@ static const tfl_op_entry op_table[] = {
     {25, 1, 3, parse_softmax},         /* SOFTMAX */
     {28, 1, 3, parse_tanh},            /* TANH */
     {34, 1, 4, parse_pad},             /* PAD */
+    {36, 1, 6, parse_gather},          /* GATHER */
     {39, 1, 6, parse_transpose},       /* TRANSPOSE */
     {40, 1, 3, parse_mean},            /* MEAN */
     {41, 1, 5, parse_sub},             /* SUB */
     {42, 1, 2, parse_div},             /* DIV */
     {43, 1, 2, parse_reshape},         /* SQUEEZE */
     {44, 1, 4, parse_lstm},            /* UNIDIRECTIONAL_SEQUENCE_LSTM */
+    {45, 1, 8, parse_strided_slice},   /* STRIDED_SLICE */
     {53, 1, 5, parse_cast},            /* CAST */
     {55, 1, 4, parse_maximum},         /* MAXIMUM */
     {56, 1, 3, parse_arg_max},         /* ARG_MAX */
     {57, 1, 4, parse_minimum},         /* MINIMUM */
     {60, 1, 4, parse_pad},             /* PADV2 */
+    {65, 1, 6, parse_slice},           /* SLICE */
     {70, 1, 3, parse_reshape},         /* EXPAND_DIMS */
     {75, 1, 3, parse_sqrt},            /* SQRT */
     {83, 1, 4, parse_pack},            /* PACK */
     {88, 1, 4, parse_unpack},          /* UNPACK */
     {90, 1, 3, parse_floor_div},       /* FLOOR_DIV */
     {97, 1, 4, parse_resize_nearest},  /* RESIZE_NEAREST_NEIGHBOR */
+    {98, 1, 2, parse_leaky_relu},      /* LEAKY_RELU */
     {107, 1, 5, parse_gather_nd},      /* GATHER_ND */
     {114, 1, 3, parse_requant},        /* QUANTIZE */
     {117, 1, 1, parse_hard_swish},     /* HARD_SWISH */
