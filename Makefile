@@ -13,6 +13,8 @@
 LUA         ?= lua5.4
 LUA_VERSION ?= 5.4
 PKG_CONFIG  ?= pkg-config
+# Fixture generators need Debian's Python (numpy, torch, cv2, PIL).
+PYTHON      ?= /usr/bin/python3
 BUSTED      ?= /usr/bin/busted
 BUILD       ?= build
 
@@ -54,7 +56,7 @@ MODULE      := $(BUILD)/glimpse/core.so
 LEXICON_DIR := $(BUILD)/glimpse/lexicon
 LEXICONS    := $(LEXICON_DIR)/en.lua $(LEXICON_DIR)/zh.lua
 
-.PHONY: all setup deps models test test-c test-lua asan-test bench env install clean eval fixtures
+.PHONY: all setup deps models test test-c test-lua asan-test bench env install clean eval fixtures fuzz
 
 all: $(LIB) $(MODULE) $(LEXICONS)
 
@@ -134,7 +136,11 @@ eval: all
 	$(LUA) tools/eval_entities.lua
 
 fixtures:
-	for f in tools/fixtures/*.py; do python3 $$f || exit 1; done
+	for f in tools/fixtures/*.py; do $(PYTHON) $$f || exit 1; done
+
+# libFuzzer entry points for every untrusted parser (needs clang).
+fuzz:
+	csrc/fuzz/build.sh
 
 # ---- environment / install -----------------------------------------------
 env:

@@ -86,7 +86,9 @@ end
 local NETWORK = { [5] = true, [6] = true, [7] = true, [28] = true, [35] = true, [56] = true }
 
 local function download(url, dest)
-  local ok, code = sh("curl -fsSL --connect-timeout 15 --retry 1 -o " .. q(dest) .. " " ..
+  -- curl runs without any preloaded library (the sanitizer test run preloads
+  -- libasan into every child, and curl hangs under it).
+  local ok, code = sh("env -u LD_PRELOAD curl -fsSL --connect-timeout 15 --retry 1 -o " .. q(dest) .. " " ..
     q(url) .. " 2>/dev/null")
   if ok then return true end
   os.remove(dest)
