@@ -22,6 +22,7 @@
  */
 #include "kernel.h"
 
+#include <math.h>
 #include <string.h>
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -101,12 +102,31 @@ static inline void store_row(float *c, const float *v, int cols, float lo, float
 }
 
 #ifdef GEMM_AVX2
+static inline void load_row16(const float *c, int cols, __m256 *lo8, __m256 *hi8)
+{
+    float tmp[NR] = {0};
+    memcpy(tmp, c, (size_t)cols * sizeof(float));
+    *lo8 = _mm256_loadu_ps(tmp);
+    *hi8 = _mm256_loadu_ps(tmp + 8);
+}
+
 static void kernel_6x16(const float *a, int64_t lda, const float *b, const float *bias, int64_t k,
-                        float *c, int64_t ldc, int rows, int cols, float lo, float hi, int stream)
+                        float *c, int64_t ldc, int rows, int cols, float lo, float hi, int stream,
+                        int accumulate)
 {
     __m256 c00 = _mm256_loadu_ps(bias), c01 = _mm256_loadu_ps(bias + 8);
     __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
     __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
+    if (accumulate) { /* continue the sums already in C (a later block of K) */
+        __m256 z = _mm256_setzero_ps();
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = z;
+        load_row16(c, cols, &c00, &c01);
+        if (rows > 1) load_row16(c + ldc, cols, &c10, &c11);
+        if (rows > 2) load_row16(c + 2 * ldc, cols, &c20, &c21);
+        if (rows > 3) load_row16(c + 3 * ldc, cols, &c30, &c31);
+        if (rows > 4) load_row16(c + 4 * ldc, cols, &c40, &c41);
+        if (rows > 5) load_row16(c + 5 * ldc, cols, &c50, &c51);
+    }
     const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda,
                 *a5 = a + 5 * lda;
     /* rows past `rows` read row 0 again (their results are not stored) */
@@ -164,12 +184,19 @@ static void kernel_6x16(const float *a, int64_t lda, const float *b, const float
  * k step is one panel load and twelve FMAs with a broadcast operand. */
 static void kernel_12x16(const float *a, int64_t lda, const float *b, const float *bias,
                          int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi,
-                         int stream)
+                         int stream, int accumulate)
 {
     const float *ar[12];
     for (int r = 0; r < 12; r++) ar[r] = a + (r < rows ? r : 0) * lda;
     __m512 c0 = _mm512_loadu_ps(bias), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0,
            c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    if (accumulate) { /* continue the sums already in C (a later block of K) */
+        __mmask16 cm = (__mmask16)((1u << cols) - 1);
+#define LD(r) ((r) < rows ? _mm512_maskz_loadu_ps(cm, c + (r) * ldc) : _mm512_setzero_ps())
+        c0 = LD(0), c1 = LD(1), c2 = LD(2), c3 = LD(3), c4 = LD(4), c5 = LD(5);
+        c6 = LD(6), c7 = LD(7), c8 = LD(8), c9 = LD(9), c10 = LD(10), c11 = LD(11);
+#undef LD
+    }
     for (int64_t kk = 0; kk < k; kk++) {
         __m512 bv = _mm512_loadu_ps(b + kk * NR);
         c0 = _mm512_fmadd_ps(_mm512_set1_ps(ar[0][kk]), bv, c0);
@@ -227,11 +254,17 @@ static void kernel_1x16(const float *a, const float *b, const float *bias, int64
 #endif
 
 static void kernel_plain(const float *a, int64_t lda, const float *b, const float *bias,
-                         int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi)
+                         int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi,
+                         int accumulate)
 {
     for (int r = 0; r < rows; r++) {
         float acc[NR];
-        memcpy(acc, bias, sizeof acc);
+        if (accumulate) {
+            memset(acc, 0, sizeof acc);
+            memcpy(acc, c + r * ldc, (size_t)cols * sizeof(float));
+        } else {
+            memcpy(acc, bias, sizeof acc);
+        }
         const float *ar = a + r * lda;
         for (int64_t kk = 0; kk < k; kk++)
             for (int j = 0; j < NR; j++) acc[j] += ar[kk] * b[kk * NR + j];
@@ -257,38 +290,52 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
     /* Outputs far larger than the caches are written with streaming stores:
      * no read-for-ownership of lines about to be overwritten. */
     int stream = w->stream && ldc % NR == 0 && ((uintptr_t)c % 64) == 0;
+    /* Long K is split into blocks whose slice of a weight panel (KB x 16
+     * floats) stays in L1 while every row tile of the block uses it; C holds
+     * the partial sums in between, and the clamp applies after the last. */
+    int64_t KB = (K > 512 && m1 - m0 > 1) ? 256 : K;
     for (int64_t i0 = m0; i0 < m1; i0 += mb) {
         int64_t i1 = i0 + mb < m1 ? i0 + mb : m1;
-        for (int64_t p = p0; p < p1; p++) {
-            const float *bp = p < w->nfull ? w->data + p * K * NR : w->tail;
-            const float *bias = w->bias + p * NR;
-            int cols = (int)(w->n - p * NR < NR ? w->n - p * NR : NR);
-            for (int64_t i = i0; i < i1; i += MR) {
-                int rows = (int)(i1 - i < MR ? i1 - i : MR);
-                const float *ai = a + i * lda;
-                float *ci = c + i * ldc + p * NR;
+        for (int64_t kb = 0; kb < K || kb == 0; kb += KB) {
+            int64_t kl = K - kb < KB ? K - kb : KB;
+            int first = kb == 0, last = kb + kl >= K;
+            float blo = last ? lo : -INFINITY, bhi = last ? hi : INFINITY;
+            int bstream = stream && last;
+            (void)bstream; /* unused without SIMD kernels */
+            for (int64_t p = p0; p < p1; p++) {
+                const float *bp = (p < w->nfull ? w->data + p * K * NR : w->tail) + kb * NR;
+                const float *bias = w->bias + p * NR;
+                int cols = (int)(w->n - p * NR < NR ? w->n - p * NR : NR);
+                for (int64_t i = i0; i < i1; i += MR) {
+                    int rows = (int)(i1 - i < MR ? i1 - i : MR);
+                    const float *ai = a + i * lda + kb;
+                    float *ci = c + i * ldc + p * NR;
 #if defined(GEMM_AVX2)
-                if (w->isa >= GLIM_GEMM_AVX2 && m1 - m0 == 1) {
-                    kernel_1x16(ai, bp, bias, K, ci, cols, lo, hi);
-                    continue;
-                }
+                    if (w->isa >= GLIM_GEMM_AVX2 && m1 - m0 == 1) { /* KB == K here */
+                        kernel_1x16(ai, bp, bias, kl, ci, cols, blo, bhi);
+                        continue;
+                    }
 #endif
 #if defined(GEMM_AVX512)
-                if (w->isa == GLIM_GEMM_AVX512) {
-                    kernel_12x16(ai, lda, bp, bias, K, ci, ldc, rows, cols, lo, hi, stream);
-                    continue;
-                }
+                    if (w->isa == GLIM_GEMM_AVX512) {
+                        kernel_12x16(ai, lda, bp, bias, kl, ci, ldc, rows, cols, blo, bhi, bstream,
+                                     !first);
+                        continue;
+                    }
 #endif
 #if defined(GEMM_AVX2)
-                if (w->isa >= GLIM_GEMM_AVX2) { /* 6 rows at a time */
-                    for (int r = 0; r < rows; r += 6)
-                        kernel_6x16(ai + r * lda, lda, bp, bias, K, ci + r * ldc, ldc,
-                                    rows - r < 6 ? rows - r : 6, cols, lo, hi, stream);
-                    continue;
-                }
+                    if (w->isa >= GLIM_GEMM_AVX2) { /* 6 rows at a time */
+                        for (int r = 0; r < rows; r += 6)
+                            kernel_6x16(ai + r * lda, lda, bp, bias, kl, ci + r * ldc, ldc,
+                                        rows - r < 6 ? rows - r : 6, cols, blo, bhi, bstream,
+                                        !first);
+                        continue;
+                    }
 #endif
-                kernel_plain(ai, lda, bp, bias, K, ci, ldc, rows, cols, lo, hi);
+                    kernel_plain(ai, lda, bp, bias, kl, ci, ldc, rows, cols, blo, bhi, !first);
+                }
             }
+            if (K == 0) break;
         }
     }
 #if defined(GEMM_AVX2) || defined(GEMM_AVX512)
