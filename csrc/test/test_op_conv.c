@@ -145,7 +145,8 @@ static void test_gemm_kernels(void)
     uint32_t seed = 99;
     static const int shapes[][3] = {{1, 1, 1}, {7, 13, 3}, {13, 16, 27}, {25, 37, 19},
                                     {49, 33, 160}, {6, 17, 64}, {12, 48, 5},
-                                    {13, 37, 700}, {25, 16, 1024}, {1, 20, 777}, {7, 5, 513}};
+                                    {13, 37, 700}, {25, 16, 1024}, {1, 20, 777}, {7, 5, 513},
+                                    {19, 33, 2880}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
         float *a = malloc((size_t)M * K * 4), *w = malloc((size_t)N * K * 4),

@@ -54,12 +54,12 @@ static int is_pointwise(const glim_conv2d_params *p, const conv_dims *d)
            p->pad_top == 0 && p->pad_left == 0 && p->pad_bottom == 0 && p->pad_right == 0;
 }
 
-/* The packed kernel reads the whole K of each row from L1/L2; beyond these
- * sizes OpenBLAS's cache blocking wins. */
+/* The packed kernel blocks K itself (gemm.c); past these sizes (weights
+ * over 64 MB) OpenBLAS's full cache blocking is left to do the work. */
 static int use_packed(const conv_dims *d)
 {
     int64_t K = d->kh * d->kw * d->cin;
-    return K <= 1024 && d->cout * K <= (1 << 22);
+    return K <= 8192 && d->cout * K <= (1 << 24);
 }
 
 static int64_t band_rows(const conv_dims *d)
