@@ -17,8 +17,10 @@
 /* OpenBLAS entry points outside cblas.h. */
 extern void openblas_set_num_threads(int num_threads);
 extern char *openblas_get_corename(void);
-extern void gotoblas_dynamic_init(void);
-extern void gotoblas_dynamic_quit(void);
+/* Only OpenBLAS builds with DYNAMIC_ARCH have these: weak, so the module
+ * still loads against a build without them (the fix-up is then skipped). */
+extern void gotoblas_dynamic_init(void) __attribute__((weak));
+extern void gotoblas_dynamic_quit(void) __attribute__((weak));
 
 struct glim_threads;
 typedef struct worker_arg {
@@ -210,6 +212,7 @@ static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 static void blas_fix_coretype(void)
 {
     if (getenv("OPENBLAS_CORETYPE")) return;
+    if (!gotoblas_dynamic_init || !gotoblas_dynamic_quit) return;
     const char *core = openblas_get_corename();
     static const char *const fallback[] = {"Prescott", "Katmai", "Coppermine", "Northwood",
                                            "Core2", "Penryn", "Dunnington", "Nehalem",
