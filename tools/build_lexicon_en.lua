@@ -209,6 +209,30 @@ local function build_lexicon(out)
     table.insert(by_mask[m], w)
   end
 
+  -- How often each noun sense was tagged in WordNet's semantic concordance
+  -- (cntlist.rev: "lemma%1:...  sense_number  count"). A person sense tagged
+  -- this often is the word's real meaning ("soldier", "worker", "queen"),
+  -- not a figurative one that an animal or food sense should override.
+  local DOMINANT_SENSE = 5
+  local counts = {}
+  do
+    local f = io.open(WN .. "/cntlist.rev", "r")
+    if f then
+      for line in f:lines() do
+        local lemma, n, c = line:match("^([^%%]+)%%1:%S+%s+(%d+)%s+(%d+)")
+        if lemma then
+          counts[lemma] = counts[lemma] or {}
+          counts[lemma][tonumber(n)] = tonumber(c)
+        end
+      end
+      f:close()
+    end
+  end
+  local function sense_count(lemma, n)
+    local c = counts[lemma]
+    return c and c[n] or 0
+  end
+
   -- Noun categories: the first of the first three senses that has one.
   local cats = {}
   local used_synsets = {} -- the sense each categorised noun was given
@@ -220,9 +244,9 @@ local function build_lexicon(out)
       local first_cat, first_i, chosen
       -- the first three senses that are not proper names ("Crane" the poet
       -- comes before the crane in WordNet's list)
-      local senses = {}
-      for _, o in ipairs(offs) do
-        if not syn[o].inst then senses[#senses + 1] = o end
+      local senses, sense_no = {}, {}
+      for k, o in ipairs(offs) do
+        if not syn[o].inst then senses[#senses + 1] = o; sense_no[#senses] = k end
         if #senses == 3 then break end
       end
       for i = 1, #senses do
@@ -230,7 +254,8 @@ local function build_lexicon(out)
         if c then
           if not first_cat then
             first_cat, first_i, chosen = c, i, senses[i]
-          elseif (first_cat == "person" and (c == "animal" or c == "food" or c == "plant"))
+          elseif (first_cat == "person" and (c == "animal" or c == "food" or c == "plant")
+                  and sense_count(lemma, sense_no[first_i]) < DOMINANT_SENSE)
               or (first_cat == "plant" and c == "food") then
             -- "tiger", "hot dog": the figurative person sense comes first in
             -- WordNet, but the animal or food is what a picture shows; and
