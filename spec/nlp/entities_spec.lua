@@ -81,6 +81,15 @@ describe("glimpse.nlp.entities", function()
     assert.are.equal("vehicle", objs[3].category)
   end)
 
+  it("picks the category of a noun's main sense, by WordNet's tag counts", function()
+    -- soldier and worker are people first (soldier ant, worker bee come later);
+    -- tiger's person sense is figurative and rare, so the animal wins.
+    local objs = of_type("A soldier, a worker and a tiger.", "OBJECT")
+    assert.are.same({ "soldier", "worker", "tiger" }, texts(objs))
+    assert.are.same({ "person", "person", "animal" },
+      { objs[1].category, objs[2].category, objs[3].category })
+  end)
+
   it("tells named entities apart", function()
     local s = "Dr. Jane Smith drinks Starbucks coffee near the Eiffel Tower in Paris. Albert Einstein smiles."
     assert.are.same({ "Jane Smith", "Albert Einstein" }, texts(of_type(s, "PERSON")))
