@@ -336,6 +336,41 @@ static void dw3x3_rows_avx512(void *arg, int64_t r0, int64_t r1)
                 const float *q0 = rows[0] + c, *q1 = rows[1] + c, *q2 = rows[2] + c;
                 for (int64_t ox = t0; ox < t1; ox++) {
                     int64_t ix = ox * sw - p->pad_left;
+                    if (ox >= ox_lo && ox + 4 <= ox_hi && ox + 4 <= t1) {
+                        /* four interior pixels: four independent FMA chains
+                         * instead of one nine-deep dependent chain */
+                        const int64_t s = sw * C;
+                        __m512 a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+#define DW_TAP(q, off, wv)                                                               \
+    do {                                                                                 \
+        const float *qq = (q) + (off);                                                   \
+        a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, qq), wv, a0);                      \
+        a1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, qq + s), wv, a1);                  \
+        a2 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, qq + 2 * s), wv, a2);              \
+        a3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, qq + 3 * s), wv, a3);              \
+    } while (0)
+                        int64_t o0 = ix * C, o1 = (ix + dwd) * C, o2 = (ix + 2 * dwd) * C;
+                        DW_TAP(q0, o0, w0);
+                        DW_TAP(q0, o1, w1);
+                        DW_TAP(q0, o2, w2);
+                        DW_TAP(q1, o0, w3);
+                        DW_TAP(q1, o1, w4);
+                        DW_TAP(q1, o2, w5);
+                        DW_TAP(q2, o0, w6);
+                        DW_TAP(q2, o1, w7);
+                        DW_TAP(q2, o2, w8);
+#undef DW_TAP
+                        float *yo = yrow + ox * C + c;
+                        _mm512_mask_storeu_ps(yo, m, _mm512_min_ps(_mm512_max_ps(a0, vlo), vhi));
+                        _mm512_mask_storeu_ps(yo + C, m,
+                                              _mm512_min_ps(_mm512_max_ps(a1, vlo), vhi));
+                        _mm512_mask_storeu_ps(yo + 2 * C, m,
+                                              _mm512_min_ps(_mm512_max_ps(a2, vlo), vhi));
+                        _mm512_mask_storeu_ps(yo + 3 * C, m,
+                                              _mm512_min_ps(_mm512_max_ps(a3, vlo), vhi));
+                        ox += 3;
+                        continue;
+                    }
                     __m512 acc = bias;
                     if (ox >= ox_lo && ox < ox_hi) {
                         int64_t o0 = ix * C, o1 = (ix + dwd) * C, o2 = (ix + 2 * dwd) * C;
