@@ -135,6 +135,8 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
         if (ps != GLIM_OK) return glim_node_fail(n, err, ps, "cannot pack the weights");
         n->state = pk;
     }
+    if (n->state) /* a consumer may fuse this conv into itself (eltwise.c) */
+        ((glim_packed *)n->state)->fused_residual = 0;
     if (n->state) /* outputs far beyond the caches: stream them (gemm.c) */
         ((glim_packed *)n->state)->stream = glim_out(g, n, 0)->nbytes > ((size_t)16 << 20);
     return GLIM_OK;
@@ -258,19 +260,22 @@ typedef struct conv_job {
     int64_t lda, oy0, m;
     float lo, hi;
     int ntasks;
+    const float *res; /* a fused residual ADD's other operand, or NULL */
 } conv_job;
 
 static void gemm_rows(void *arg, int64_t m0, int64_t m1)
 {
     const conv_job *j = arg;
-    glim_gemm_packed(j->a, j->lda, j->pk, j->y, j->d->cout, m0, m1, j->lo, j->hi);
+    glim_gemm_packed_res(j->a, j->lda, j->pk, j->y, j->d->cout, m0, m1, 0, j->pk->npanels, j->lo,
+                         j->hi, j->res);
 }
 
 /* Few rows (7x7 maps, M = 49): split the column panels instead. */
 static void gemm_panels(void *arg, int64_t p0, int64_t p1)
 {
     const conv_job *j = arg;
-    glim_gemm_packed_cols(j->a, j->lda, j->pk, j->y, j->d->cout, 0, j->m, p0, p1, j->lo, j->hi);
+    glim_gemm_packed_res(j->a, j->lda, j->pk, j->y, j->d->cout, 0, j->m, p0, p1, j->lo, j->hi,
+                         j->res);
 }
 
 static void gemm_parallel(glim_graph *g, conv_job *j, int64_t M)
@@ -313,12 +318,14 @@ static void conv_eval(glim_graph *g, const glim_node *n)
     const float *b = bt ? bt->data : NULL;
     float *y = glim_out(g, n, 0)->data;
     int64_t K = d.kh * d.kw * d.cin;
+    if (!g->reference && n->state && ((const glim_packed *)n->state)->fused_residual)
+        return; /* the ADD that follows computes this conv (glim_conv2d_run_residual) */
     if (g->reference) {
         glim_conv2d_ref(p, x, w, n->state, b, y, d.n, d.h, d.w, d.cin, d.oh, d.ow, d.cout, d.kh,
                         d.kw);
         return;
     }
-    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0, 1};
+    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0, 1, NULL};
     int clamp = glim_act_range(p->act, &j.lo, &j.hi);
     if (!clamp) glim_act_range(GLIM_ACT_NONE, &j.lo, &j.hi);
     if (is_pointwise(p, &d)) {
@@ -358,6 +365,27 @@ static void conv_eval(glim_graph *g, const glim_node *n)
             bias_act(yb, M, d.cout, b, p->act);
         }
     }
+}
+
+int glim_conv2d_residual_ok(glim_graph *g, const glim_node *conv)
+{
+    if (conv->op != GLIM_OP_CONV2D || !conv->state) return 0;
+    const glim_conv2d_params *p = conv->params;
+    conv_dims d;
+    dims_of(g, conv, &d);
+    return p->act == GLIM_ACT_NONE && is_pointwise(p, &d);
+}
+
+void glim_conv2d_run_residual(glim_graph *g, const glim_node *conv, const float *res, float *y,
+                              glim_activation act)
+{
+    const glim_conv2d_params *p = conv->params;
+    conv_dims d;
+    dims_of(g, conv, &d);
+    conv_job j = {p,    &d, conv->state, glim_in(g, conv, 0)->data, NULL, NULL, y,
+                  d.cin, 0,  0,           0,                         0,    1,    res};
+    glim_act_range(act, &j.lo, &j.hi);
+    gemm_parallel(g, &j, d.n * d.h * d.w);
 }
 
 static double conv_flops(const glim_graph *g, const glim_node *n)

@@ -31,6 +31,44 @@ typedef struct bin_job {
     void *y;
 } bin_job;
 
+/* Residual fusion: ADD(conv(x), r) where the conv is a 1x1 one on the packed
+ * path with no activation and its output has no other reader becomes one
+ * GEMM whose store adds r and applies this node's clamp (conv2d.c). The
+ * sum is the same float operation as here. The conv's output keeps its
+ * memory, so the reference kernels still run both nodes unfused.
+ * n->state: {conv node index, slot of r}. */
+static void fuse_residual(glim_graph *g, glim_node *n)
+{
+    int *fs = n->state;
+    if (fs) fs[0] = -1;
+    glim_binary_params *p = n->params;
+    float lo, hi;
+    glim_gtensor *a = glim_in(g, n, 0), *b = glim_in(g, n, 1);
+    if (n->op != GLIM_OP_ADD || a->dtype != GLIM_F32 || a->ndim != b->ndim ||
+        n->inputs[0] == n->inputs[1] || !glim_act_range(p->act, &lo, &hi))
+        return;
+    for (int d = 0; d < a->ndim; d++)
+        if (a->shape[d] != b->shape[d]) return;
+    for (int s = 0; s < 2; s++) {
+        glim_gtensor *t = glim_in(g, n, s);
+        if (t->kind != GLIM_TENSOR_ACTIVATION || t->producer < 0) continue;
+        glim_node *src = &g->nodes[t->producer];
+        if (!glim_conv2d_residual_ok(g, src)) continue;
+        int users = 0;
+        for (int i = 0; i < g->nnodes; i++)
+            for (int k = 0; k < g->nodes[i].ninputs; k++) users += g->nodes[i].inputs[k] == n->inputs[s];
+        for (int i = 0; i < g->noutputs; i++) users += g->outputs[i] == n->inputs[s];
+        if (users != 1) continue;
+        if (!fs) fs = n->state = glim_graph_pool_alloc(g, 2 * sizeof(int));
+        if (!fs) return; /* no memory for the note: simply unfused */
+        fs[0] = t->producer;
+        fs[1] = 1 - s;
+        ((glim_packed *)src->state)->fused_residual = 1;
+        n->reads_also = src->inputs[0]; /* the conv's input is read here */
+        return;
+    }
+}
+
 static glim_status bin_prepare(glim_graph *g, glim_node *n, glim_error *err)
 {
     glim_binary_params *p = n->params;
@@ -58,7 +96,9 @@ static glim_status bin_prepare(glim_graph *g, glim_node *n, glim_error *err)
                                   (long long)da, (long long)db);
         shape[i] = da == 1 ? db : da;
     }
-    return glim_out_shape(g, n, 0, a->dtype, r, shape, err);
+    if ((st = glim_out_shape(g, n, 0, a->dtype, r, shape, err))) return st;
+    fuse_residual(g, n);
+    return GLIM_OK;
 }
 
 /* Collapse into (outer dims..., inner run) with 0/1 strides per operand. */
@@ -250,6 +290,13 @@ static void bin_small_rows(void *arg, int64_t r0, int64_t r1)
 
 static void bin_eval(glim_graph *g, const glim_node *n)
 {
+    const int *fs = n->state;
+    if (fs && fs[0] >= 0 && !g->reference) {
+        const glim_binary_params *p = n->params;
+        glim_conv2d_run_residual(g, &g->nodes[fs[0]], glim_in(g, n, fs[1])->data,
+                                 glim_out(g, n, 0)->data, p->act);
+        return;
+    }
     bin_job j;
     plan_job(g, n, &j);
     int64_t rows = 1;

@@ -349,9 +349,39 @@ void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *
     glim_gemm_packed_cols(a, lda, w, c, ldc, m0, m1, 0, w->npanels, lo, hi);
 }
 
+/* c = clamp(c + r) over a tile just stored (still in L1). */
+static void add_residual(float *c, const float *r, int64_t ldc, int rows, int cols, float lo,
+                         float hi)
+{
+    for (int i = 0; i < rows; i++) {
+        float *ci = c + i * ldc;
+        const float *ri = r + i * ldc;
+        int j = 0;
+#if defined(GEMM_AVX512)
+        __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+        for (; j < cols; j += 16) {
+            __mmask16 m = cols - j >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (cols - j)) - 1);
+            __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, ci + j), _mm512_maskz_loadu_ps(m, ri + j));
+            _mm512_mask_storeu_ps(ci + j, m, _mm512_min_ps(_mm512_max_ps(v, vlo), vhi));
+        }
+#endif
+        for (; j < cols; j++) {
+            float v = ci[j] + ri[j];
+            ci[j] = v < lo ? lo : (v > hi ? hi : v);
+        }
+    }
+}
+
 void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, float *c,
                            int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
                            float hi)
+{
+    glim_gemm_packed_res(a, lda, w, c, ldc, m0, m1, p0, p1, lo, hi, NULL);
+}
+
+void glim_gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, float *c,
+                          int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
+                          float hi, const float *res)
 {
     const int64_t K = w->k;
     /* rows per block: keep the A block within ~256 KB */
@@ -360,7 +390,7 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
     if (mb < MB_STEP) mb = MB_STEP;
     /* Outputs far larger than the caches are written with streaming stores:
      * no read-for-ownership of lines about to be overwritten. */
-    int stream = w->stream && ldc % NR == 0 && ((uintptr_t)c % 64) == 0;
+    int stream = !res && w->stream && ldc % NR == 0 && ((uintptr_t)c % 64) == 0;
     /* Long K is split into blocks whose slice of a weight panel (KB x 16
      * floats) stays in L1 while every row tile of the block uses it; C holds
      * the partial sums in between, and the clamp applies after the last. */
@@ -370,7 +400,8 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
         for (int64_t kb = 0; kb < K || kb == 0; kb += KB) {
             int64_t kl = K - kb < KB ? K - kb : KB;
             int first = kb == 0, last = kb + kl >= K;
-            float blo = last ? lo : -INFINITY, bhi = last ? hi : INFINITY;
+            int radd = last && res != NULL; /* the clamp comes after the residual */
+            float blo = last && !res ? lo : -INFINITY, bhi = last && !res ? hi : INFINITY;
             int bstream = stream && last;
             (void)bstream; /* unused without SIMD kernels */
             int64_t p = p0;
@@ -386,6 +417,9 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
                     kernel_7x32(a + i * lda + kb, lda, bp0, bp1, w->bias + p * NR, kl,
                                 c + i * ldc + p * NR, ldc, rows, cols1, blo, bhi, bstream,
                                 !first);
+                    if (radd)
+                        add_residual(c + i * ldc + p * NR, res + i * ldc + p * NR, ldc, rows,
+                                     NR + cols1, lo, hi);
                 }
             }
 #endif
@@ -400,6 +434,7 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
 #if defined(GEMM_AVX2)
                     if (w->isa >= GLIM_GEMM_AVX2 && m1 - m0 == 1) { /* KB == K here */
                         kernel_1x16(ai, bp, bias, kl, ci, cols, blo, bhi);
+                        if (radd) add_residual(ci, res + i * ldc + p * NR, ldc, 1, cols, lo, hi);
                         continue;
                     }
 #endif
@@ -407,6 +442,8 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
                     if (w->isa == GLIM_GEMM_AVX512) {
                         kernel_12x16(ai, lda, bp, bias, kl, ci, ldc, rows, cols, blo, bhi, bstream,
                                      !first);
+                        if (radd)
+                            add_residual(ci, res + i * ldc + p * NR, ldc, rows, cols, lo, hi);
                         continue;
                     }
 #endif
@@ -416,10 +453,13 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
                             kernel_6x16(ai + r * lda, lda, bp, bias, kl, ci + r * ldc, ldc,
                                         rows - r < 6 ? rows - r : 6, cols, blo, bhi, bstream,
                                         !first);
+                        if (radd)
+                            add_residual(ci, res + i * ldc + p * NR, ldc, rows, cols, lo, hi);
                         continue;
                     }
 #endif
                     kernel_plain(ai, lda, bp, bias, kl, ci, ldc, rows, cols, blo, bhi, !first);
+                    if (radd) add_residual(ci, res + i * ldc + p * NR, ldc, rows, cols, lo, hi);
                 }
             }
             if (K == 0) break;

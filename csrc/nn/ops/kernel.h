@@ -97,6 +97,7 @@ typedef struct glim_packed {
     float *data; /* [nfull][k][16] */
     float *tail; /* [k][16]: the last partial panel, zero-padded (or NULL) */
     float *bias; /* [npanels * 16], zero where absent */
+    int fused_residual; /* a following ADD computes this conv (conv2d.c, eltwise.c) */
 } glim_packed;
 /* The best micro-kernel this build has (GLIM_GEMM_*). */
 int glim_gemm_best_isa(void);
@@ -115,6 +116,21 @@ void glim_gemm_packed(const float *a, int64_t lda, const glim_packed *w, float *
 void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, float *c,
                            int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
                            float hi);
+
+/* As glim_gemm_packed_cols, and then C = clamp(C + R, lo, hi) with R laid
+ * out as C (ldc): a residual ADD fused into the store; the product itself is
+ * not clamped. res == NULL is glim_gemm_packed_cols. */
+void glim_gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, float *c,
+                          int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
+                          float hi, const float *res);
+
+/* CONV2D + ADD fusion. A 1x1 stride-1 CONV2D without activation, on the
+ * packed path, whose output only feeds an ADD of a same-shaped tensor, is
+ * computed by that ADD: y = act(conv(x) + res) in one pass over y (the
+ * conv's own eval then does nothing, except with reference kernels). */
+int glim_conv2d_residual_ok(glim_graph *g, const glim_node *conv);
+void glim_conv2d_run_residual(glim_graph *g, const glim_node *conv, const float *res, float *y,
+                              glim_activation act);
 
 /* RESIZE_* state (resize.c): per output row/column, the two source indices
  * and the weight of the second. `fused` is set by a consumer that computes
