@@ -55,8 +55,12 @@ end
 
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
+-- Tools run without the sanitizer run's preloaded runtime and options
+-- (under them curl hangs and cp/tar fail on refused allocations).
+local CLEAN_ENV = "env -u LD_PRELOAD -u ASAN_OPTIONS -u LSAN_OPTIONS "
+
 local function sh(cmd)
-  local ok, _, code = os.execute(cmd)
+  local ok, _, code = os.execute(CLEAN_ENV .. "sh -c " .. q(cmd))
   return ok == true, code
 end
 
@@ -86,9 +90,7 @@ end
 local NETWORK = { [5] = true, [6] = true, [7] = true, [28] = true, [35] = true, [56] = true }
 
 local function download(url, dest)
-  -- curl runs without any preloaded library (the sanitizer test run preloads
-  -- libasan into every child, and curl hangs under it).
-  local ok, code = sh("env -u LD_PRELOAD curl -fsSL --connect-timeout 15 --retry 1 -o " .. q(dest) .. " " ..
+  local ok, code = sh("curl -fsSL --connect-timeout 15 --retry 1 -o " .. q(dest) .. " " ..
     q(url) .. " 2>/dev/null")
   if ok then return true end
   os.remove(dest)
