@@ -14,6 +14,9 @@
  * Output shape = input shape.
  */
 #include "kernel.h"
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include <math.h>
 #include <string.h>
@@ -110,7 +113,17 @@ static void deq_u8_range(void *arg, int64_t b, int64_t e)
     const uint8_t *q = c->x->data;
     float s = c->x->quant.scale[0];
     int32_t z = c->x->quant.zero_point[0];
-    for (int64_t i = b; i < e; i++) c->y[i] = s * (float)((int32_t)q[i] - z);
+    int64_t i = b;
+#if defined(__AVX512F__)
+    /* 16 bytes at a time: the same integer difference, conversion and product */
+    const __m512 vs = _mm512_set1_ps(s);
+    const __m512i vz = _mm512_set1_epi32(z);
+    for (; i + 16 <= e; i += 16) {
+        __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(q + i)));
+        _mm512_storeu_ps(c->y + i, _mm512_mul_ps(vs, _mm512_cvtepi32_ps(_mm512_sub_epi32(v, vz))));
+    }
+#endif
+    for (; i < e; i++) c->y[i] = s * (float)((int32_t)q[i] - z);
 }
 
 static void deq_eval(glim_graph *g, const glim_node *n)
