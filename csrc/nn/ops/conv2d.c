@@ -261,6 +261,7 @@ typedef struct conv_job {
     float lo, hi;
     int ntasks;
     const float *res; /* a fused residual ADD's other operand, or NULL */
+    int64_t units, rchunk; /* gemm_grid: pairs of panels, rows per task */
 } conv_job;
 
 static void gemm_rows(void *arg, int64_t m0, int64_t m1)
@@ -270,19 +271,32 @@ static void gemm_rows(void *arg, int64_t m0, int64_t m1)
                          j->hi, j->res);
 }
 
-/* Few rows (7x7 maps, M = 49): split the column panels instead. */
-static void gemm_panels(void *arg, int64_t p0, int64_t p1)
+/* Few rows (7x7 maps, M = 49): split the columns instead, in pairs of
+ * panels (the 7x32 tile's unit), and when there are too few pairs for a
+ * few tasks per thread, the rows too (in groups of 7-row tiles). */
+static void gemm_grid(void *arg, int task, int thread)
 {
+    (void)thread;
     const conv_job *j = arg;
-    glim_gemm_packed_res(j->a, j->lda, j->pk, j->y, j->d->cout, 0, j->m, p0, p1, j->lo, j->hi,
-                         j->res);
+    int64_t u = task % j->units, r = task / j->units;
+    int64_t p0 = 2 * u, p1 = p0 + 2 < j->pk->npanels ? p0 + 2 : j->pk->npanels;
+    int64_t m0 = r * j->rchunk, m1 = m0 + j->rchunk < j->m ? m0 + j->rchunk : j->m;
+    if (m0 < m1)
+        glim_gemm_packed_res(j->a, j->lda, j->pk, j->y, j->d->cout, m0, m1, p0, p1, j->lo, j->hi,
+                             j->res);
 }
 
 static void gemm_parallel(glim_graph *g, conv_job *j, int64_t M)
 {
     if (g->threads > 1 && M < 96 * g->threads && j->pk->npanels >= 2) {
         j->m = M;
-        glim_parallel_for(g, j->pk->npanels, 1, gemm_panels, j);
+        j->units = (j->pk->npanels + 1) / 2;
+        int64_t want = 4 * (int64_t)g->threads, groups = (want + j->units - 1) / j->units;
+        int64_t tiles = (M + 6) / 7;
+        if (groups > tiles) groups = tiles;
+        j->rchunk = (tiles + groups - 1) / groups * 7;
+        groups = (M + j->rchunk - 1) / j->rchunk;
+        glim_threads_run(g->pool_threads, (int)(j->units * groups), gemm_grid, j);
     } else {
         glim_parallel_for(g, M, 48, gemm_rows, j);
     }
@@ -325,7 +339,7 @@ static void conv_eval(glim_graph *g, const glim_node *n)
                         d.kw);
         return;
     }
-    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0, 1, NULL};
+    conv_job j = {p, &d, n->state, x, NULL, n->scratch_data, y, K, 0, 0, 0, 0, 1, NULL, 0, 0};
     int clamp = glim_act_range(p->act, &j.lo, &j.hi);
     if (!clamp) glim_act_range(GLIM_ACT_NONE, &j.lo, &j.hi);
     if (is_pointwise(p, &d)) {
@@ -382,8 +396,8 @@ void glim_conv2d_run_residual(glim_graph *g, const glim_node *conv, const float 
     const glim_conv2d_params *p = conv->params;
     conv_dims d;
     dims_of(g, conv, &d);
-    conv_job j = {p,    &d, conv->state, glim_in(g, conv, 0)->data, NULL, NULL, y,
-                  d.cin, 0,  0,           0,                         0,    1,    res};
+    conv_job j = {p, &d, conv->state, glim_in(g, conv, 0)->data, NULL, NULL, y, d.cin, 0, 0, 0,
+                  0, 1, res, 0, 0};
     glim_act_range(act, &j.lo, &j.hi);
     gemm_parallel(g, &j, d.n * d.h * d.w);
 }
