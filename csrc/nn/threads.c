@@ -2,8 +2,13 @@
  * threads.c — a small pthread pool owned by one graph (no globals).
  *
  * glim_threads_run hands tasks 0..ntasks-1 to the workers and the calling
- * thread, and returns when all are done. Tasks are claimed through an atomic
- * counter, so uneven tasks balance themselves.
+ * thread, and returns when all are done. Each thread owns a contiguous
+ * share of the tasks (the caller the first, worker i the i-th) and takes
+ * them from the front; a thread whose share is done steals from the back
+ * of the others' shares, so uneven tasks and a worker the OS has not
+ * scheduled still balance. The fixed shares keep a region of consecutive
+ * ops' data on the same core: row i of one op's output, in that core's
+ * L2, is what the same thread reads in the next op.
  */
 #include "ops/kernel.h"
 
@@ -34,10 +39,13 @@ typedef struct glim_threads {
     worker_arg *args;
     pthread_mutex_t mu;
     pthread_cond_t go;
-    /* generation << 32 | index of the next unclaimed task. A task is claimed
-     * by a compare-and-swap that also checks the generation, so a worker that
-     * wakes late can never take a task of a newer job with an older view. */
+    /* generation << 32: a new value publishes a new job. */
     _Atomic uint64_t ticket;
+    /* per thread (n + 1): generation (24 bits) | front (20) | back (20) of
+     * its share. A task is claimed by a compare-and-swap that also checks
+     * the generation, so a worker that wakes late can never take a task of
+     * a newer job with an older view. */
+    _Atomic uint64_t *share;
     atomic_int ntasks;
     atomic_int done;         /* tasks finished in the current job */
     atomic_int stop;
@@ -59,18 +67,39 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static int claim(glim_threads *t, uint32_t gen, int *task)
+#define SHARE_BITS 20
+#define SHARE_MAX ((1u << SHARE_BITS) - 1) /* tasks per job beyond: one share */
+#define GEN_MASK 0xffffffu
+
+static inline uint64_t share_pack(uint32_t gen, uint32_t front, uint32_t back)
 {
-    uint64_t v = atomic_load(&t->ticket);
+    return ((uint64_t)(gen & GEN_MASK) << (2 * SHARE_BITS)) | ((uint64_t)front << SHARE_BITS) |
+           back;
+}
+
+/* Take a task from share s: its front when it is the thread's own share,
+ * its back when stealing. 0 when the share is empty or of another job. */
+static int take(glim_threads *t, int s, uint32_t gen, int own, int *task)
+{
+    uint64_t v = atomic_load(&t->share[s]);
     for (;;) {
-        if ((uint32_t)(v >> 32) != gen) return 0;
-        uint32_t idx = (uint32_t)v;
-        if ((int64_t)idx >= (int64_t)atomic_load(&t->ntasks)) return 0;
-        if (atomic_compare_exchange_weak(&t->ticket, &v, v + 1)) {
-            *task = (int)idx;
+        if ((uint32_t)(v >> (2 * SHARE_BITS)) != (gen & GEN_MASK)) return 0;
+        uint32_t front = (uint32_t)(v >> SHARE_BITS) & SHARE_MAX, back = (uint32_t)v & SHARE_MAX;
+        if (front >= back) return 0;
+        uint64_t nv = own ? share_pack(gen, front + 1, back) : share_pack(gen, front, back - 1);
+        if (atomic_compare_exchange_weak(&t->share[s], &v, nv)) {
+            *task = (int)(own ? front : back - 1);
             return 1;
         }
     }
+}
+
+static int claim(glim_threads *t, uint32_t gen, int self, int *task)
+{
+    if (take(t, self, gen, 1, task)) return 1;
+    for (int i = 1; i <= t->n; i++)
+        if (take(t, (self + i) % (t->n + 1), gen, 0, task)) return 1;
+    return 0;
 }
 
 /* Run tasks of job `gen` until none is left. fn and ctx are read after a
@@ -79,7 +108,7 @@ static int claim(glim_threads *t, uint32_t gen, int *task)
 static void drain(glim_threads *t, uint32_t gen, int thread)
 {
     int k;
-    while (claim(t, gen, &k)) {
+    while (claim(t, gen, thread, &k)) {
         t->fn(t->ctx, k, thread);
         atomic_fetch_add(&t->done, 1);
     }
@@ -121,12 +150,15 @@ glim_threads *glim_threads_new(int n)
     if (!t) return NULL;
     t->tid = glim_calloc((size_t)n, sizeof *t->tid);
     t->args = glim_calloc((size_t)n, sizeof *t->args);
-    if (!t->tid || !t->args) {
+    t->share = glim_calloc((size_t)n + 1, sizeof *t->share);
+    if (!t->tid || !t->args || !t->share) {
         glim_free(t->tid);
         glim_free(t->args);
+        glim_free((void *)t->share);
         glim_free(t);
         return NULL;
     }
+    for (int i = 0; i <= n; i++) atomic_init(&t->share[i], 0);
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->go, NULL);
     atomic_init(&t->ticket, 0);
@@ -166,7 +198,20 @@ void glim_threads_free(glim_threads *t)
     pthread_cond_destroy(&t->go);
     glim_free(t->tid);
     glim_free(t->args);
+    glim_free((void *)t->share);
     glim_free(t);
+}
+
+typedef struct batch_job {
+    void (*fn)(void *ctx, int task, int thread);
+    void *ctx;
+    int base;
+} batch_job;
+
+static void batch_task(void *arg, int task, int thread)
+{
+    const batch_job *b = arg;
+    b->fn(b->ctx, b->base + task, thread);
 }
 
 void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int task, int thread),
@@ -176,16 +221,30 @@ void glim_threads_run(glim_threads *t, int ntasks, void (*fn)(void *ctx, int tas
         for (int k = 0; k < ntasks; k++) fn(ctx, k, 0);
         return;
     }
+    if (ntasks > (int)SHARE_MAX) { /* more than a share can count: in batches */
+        for (int base = 0; base < ntasks; base += (int)SHARE_MAX) {
+            batch_job b = {fn, ctx, base};
+            int cnt = ntasks - base < (int)SHARE_MAX ? ntasks - base : (int)SHARE_MAX;
+            glim_threads_run(t, cnt, batch_task, &b);
+        }
+        return;
+    }
     /* Close the previous job first (a new generation with nothing left to
      * claim), so that a worker still holding a stale ticket cannot claim a
      * task against the fields about to change; then publish the new job. */
     t->gen++;
-    atomic_store(&t->ticket, ((uint64_t)t->gen << 32) | 0xffffffffu);
+    for (int i = 0; i <= t->n; i++) atomic_store(&t->share[i], share_pack(t->gen, 0, 0));
+    atomic_store(&t->ticket, (uint64_t)t->gen << 32);
     t->fn = fn;
     t->ctx = ctx;
     atomic_store(&t->ntasks, ntasks);
     atomic_store(&t->done, 0);
     t->gen++;
+    for (int i = 0; i <= t->n; i++) { /* contiguous shares */
+        uint32_t f = (uint32_t)((int64_t)ntasks * i / (t->n + 1)),
+                 b = (uint32_t)((int64_t)ntasks * (i + 1) / (t->n + 1));
+        atomic_store(&t->share[i], share_pack(t->gen, f, b));
+    }
     atomic_store(&t->ticket, (uint64_t)t->gen << 32); /* publishes the job */
     wake(t);
     drain(t, t->gen, 0);
