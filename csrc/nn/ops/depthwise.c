@@ -105,6 +105,7 @@ typedef struct dw_job {
     const float *x, *w, *b;
     float *y;
     const float *zero_row; /* W*C zeros */
+    int64_t cgroups, cchunk; /* dw3x3_cells_avx512: channel groups per row */
 } dw_job;
 
 /* Reference: plain loops over output rows [r0, r1) of the N*OH rows. */
@@ -299,9 +300,8 @@ static void dw3x3_rows(void *arg, int64_t r0, int64_t r1)
 /* The same 3x3 kernel with 16 channels per AVX-512 register where the build
  * has AVX-512; the last partial block of channels uses masked loads and
  * stores, so no scalar tail is needed. */
-static void dw3x3_rows_avx512(void *arg, int64_t r0, int64_t r1)
+static void dw3x3_avx512(const dw_job *j, int64_t r0, int64_t r1, int64_t c0, int64_t c1)
 {
-    const dw_job *j = arg;
     const glim_conv2d_params *p = j->p;
     const dw_dims *d = &j->d;
     const int64_t C = d->c, W = d->w, sw = p->stride_w, dwd = p->dilation_w;
@@ -321,7 +321,7 @@ static void dw3x3_rows_avx512(void *arg, int64_t r0, int64_t r1)
         float *yrow = j->y + (nn * d->oh + oy) * d->ow * C;
         for (int64_t t0 = 0; t0 < d->ow; t0 += 8) {
             int64_t t1 = t0 + 8 < d->ow ? t0 + 8 : d->ow;
-            for (int64_t c = 0; c < C; c += 16) {
+            for (int64_t c = c0; c < c1; c += 16) {
                 __mmask16 m = C - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (C - c)) - 1);
                 __m512 w0 = _mm512_maskz_loadu_ps(m, j->w + 0 * C + c),
                        w1 = _mm512_maskz_loadu_ps(m, j->w + 1 * C + c),
@@ -400,6 +400,23 @@ static void dw3x3_rows_avx512(void *arg, int64_t r0, int64_t r1)
         }
     }
 }
+
+static void dw3x3_rows_avx512(void *arg, int64_t r0, int64_t r1)
+{
+    const dw_job *j = arg;
+    dw3x3_avx512(j, r0, r1, 0, j->d.c);
+}
+
+/* Small maps (7x7, 14x14) at several threads: too few rows for a few
+ * tasks per thread, so each task is one row and a group of channels. */
+static void dw3x3_cells_avx512(void *arg, int task, int thread)
+{
+    (void)thread;
+    const dw_job *j = arg;
+    int64_t r = task / j->cgroups, k = task % j->cgroups;
+    int64_t c0 = k * j->cchunk, c1 = c0 + j->cchunk < j->d.c ? c0 + j->cchunk : j->d.c;
+    if (c0 < c1) dw3x3_avx512(j, r, r + 1, c0, c1);
+}
 #endif
 
 static void dw_eval(glim_graph *g, const glim_node *n)
@@ -419,8 +436,17 @@ static void dw_eval(glim_graph *g, const glim_node *n)
     if (g->reference || j.d.mult != 1 || !clamp)
         glim_parallel_for(g, rows, 1, dw_ref_rows, &j);
 #if defined(__AVX512F__)
-    else if (j.d.kh == 3 && j.d.kw == 3)
-        glim_parallel_for(g, rows, 1, dw3x3_rows_avx512, &j);
+    else if (j.d.kh == 3 && j.d.kw == 3) {
+        int64_t want = 4 * (int64_t)g->threads, blocks = (j.d.c + 15) / 16;
+        if (g->pool_threads && rows < want && blocks >= 2) {
+            j.cgroups = (want + rows - 1) / rows;
+            if (j.cgroups > blocks) j.cgroups = blocks;
+            j.cchunk = (blocks + j.cgroups - 1) / j.cgroups * 16;
+            glim_threads_run(g->pool_threads, (int)(rows * j.cgroups), dw3x3_cells_avx512, &j);
+        } else {
+            glim_parallel_for(g, rows, 1, dw3x3_rows_avx512, &j);
+        }
+    }
 #elif defined(DW_AVX2)
     else if (j.d.kh == 3 && j.d.kw == 3)
         glim_parallel_for(g, rows, 1, dw3x3_rows, &j);
