@@ -324,6 +324,31 @@ static void kernel_1x16(const float *a, const float *b, const float *bias, int64
 }
 #endif
 
+#ifdef GEMM_AVX512
+/* One row with AVX-512: four accumulators over four k steps, the panel
+ * streamed with a prefetch a few lines ahead; memory-bound. */
+static void kernel_1x16_avx512(const float *a, const float *b, const float *bias, int64_t k,
+                               float *c, int cols, float lo, float hi)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int64_t kk = 0;
+    for (; kk + 4 <= k; kk += 4) {
+        _mm_prefetch((const char *)(b + (kk + 32) * NR), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + (kk + 34) * NR), _MM_HINT_T0);
+        s0 = _mm512_fmadd_ps(_mm512_set1_ps(a[kk]), _mm512_loadu_ps(b + kk * NR), s0);
+        s1 = _mm512_fmadd_ps(_mm512_set1_ps(a[kk + 1]), _mm512_loadu_ps(b + (kk + 1) * NR), s1);
+        s2 = _mm512_fmadd_ps(_mm512_set1_ps(a[kk + 2]), _mm512_loadu_ps(b + (kk + 2) * NR), s2);
+        s3 = _mm512_fmadd_ps(_mm512_set1_ps(a[kk + 3]), _mm512_loadu_ps(b + (kk + 3) * NR), s3);
+    }
+    for (; kk < k; kk++)
+        s0 = _mm512_fmadd_ps(_mm512_set1_ps(a[kk]), _mm512_loadu_ps(b + kk * NR), s0);
+    __m512 v = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s2), _mm512_add_ps(s1, s3)),
+                             _mm512_loadu_ps(bias));
+    v = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(lo)), _mm512_set1_ps(hi));
+    _mm512_mask_storeu_ps(c, (__mmask16)((1u << cols) - 1), v);
+}
+#endif
+
 static void kernel_plain(const float *a, int64_t lda, const float *b, const float *bias,
                          int64_t k, float *c, int64_t ldc, int rows, int cols, float lo, float hi,
                          int accumulate)
@@ -433,6 +458,11 @@ void glim_gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, flo
                     float *ci = c + i * ldc + p * NR;
 #if defined(GEMM_AVX2)
                     if (w->isa >= GLIM_GEMM_AVX2 && m1 - m0 == 1) { /* KB == K here */
+#if defined(GEMM_AVX512)
+                        if (w->isa == GLIM_GEMM_AVX512)
+                            kernel_1x16_avx512(ai, bp, bias, kl, ci, cols, blo, bhi);
+                        else
+#endif
                         kernel_1x16(ai, bp, bias, kl, ci, cols, blo, bhi);
                         if (radd) add_residual(ci, res + i * ldc + p * NR, ldc, 1, cols, lo, hi);
                         continue;
