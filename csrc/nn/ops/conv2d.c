@@ -95,22 +95,8 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
             return glim_node_fail(n, err, GLIM_EINVAL, "bias has %lld values, expected %lld",
                                   (long long)b->shape[0], (long long)w->shape[0]);
     }
-    if (p->stride_h < 1 || p->stride_w < 1)
-        return glim_node_fail(n, err, GLIM_EINVAL, "stride %dx%d must be positive", p->stride_h,
-                              p->stride_w);
-    if (p->dilation_h < 1) p->dilation_h = 1;
-    if (p->dilation_w < 1) p->dilation_w = 1;
-    if (p->padding == GLIM_PAD_EXPLICIT &&
-        (p->pad_top < 0 || p->pad_left < 0 || p->pad_bottom < 0 || p->pad_right < 0))
-        return glim_node_fail(n, err, GLIM_EINVAL, "negative padding");
-    int64_t oh = glim_conv_out_size(x->shape[1], (int)w->shape[1], p->stride_h, p->dilation_h,
-                                    p->padding, &p->pad_top, &p->pad_bottom);
-    int64_t ow = glim_conv_out_size(x->shape[2], (int)w->shape[2], p->stride_w, p->dilation_w,
-                                    p->padding, &p->pad_left, &p->pad_right);
-    if (oh < 1 || ow < 1)
-        return glim_node_fail(n, err, GLIM_EINVAL, "kernel %lldx%lld does not fit input %lldx%lld",
-                              (long long)w->shape[1], (long long)w->shape[2],
-                              (long long)x->shape[1], (long long)x->shape[2]);
+    int64_t oh, ow;
+    if ((st = glim_conv_geometry(n, p, x, w->shape[1], w->shape[2], &oh, &ow, err))) return st;
     int64_t shape[4] = {x->shape[0], oh, ow, w->shape[0]};
     if ((st = glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err))) return st;
     conv_dims d;

@@ -66,6 +66,13 @@ glim_status glim_out_shape(glim_graph *g, const glim_node *n, int k, glim_dtype 
 int64_t glim_conv_out_size(int64_t in, int k, int stride, int dilation, glim_padding pad,
                            int *pad_before, int *pad_after);
 
+/* Validate a convolution's strides, dilation and padding (resolving SAME and
+ * VALID into explicit pads in *p) and compute its output size for a
+ * kh x kw kernel over NHWC input x. Shared by CONV2D and DEPTHWISE_CONV2D. */
+glim_status glim_conv_geometry(const glim_node *n, glim_conv2d_params *p, const glim_gtensor *x,
+                               int64_t kh, int64_t kw, int64_t *oh, int64_t *ow,
+                               glim_error *err);
+
 /* Apply a fused activation to n floats in place. */
 void glim_apply_act(float *x, int64_t n, glim_activation act);
 static inline float glim_act1(float v, glim_activation act)

@@ -121,6 +121,29 @@ int64_t glim_conv_out_size(int64_t in, int k, int stride, int dilation, glim_pad
     return out < 1 ? -1 : out;
 }
 
+glim_status glim_conv_geometry(const glim_node *n, glim_conv2d_params *p, const glim_gtensor *x,
+                               int64_t kh, int64_t kw, int64_t *oh, int64_t *ow,
+                               glim_error *err)
+{
+    if (p->stride_h < 1 || p->stride_w < 1)
+        return glim_node_fail(n, err, GLIM_EINVAL, "stride %dx%d must be positive", p->stride_h,
+                              p->stride_w);
+    if (p->dilation_h < 1) p->dilation_h = 1;
+    if (p->dilation_w < 1) p->dilation_w = 1;
+    if (p->padding == GLIM_PAD_EXPLICIT &&
+        (p->pad_top < 0 || p->pad_left < 0 || p->pad_bottom < 0 || p->pad_right < 0))
+        return glim_node_fail(n, err, GLIM_EINVAL, "negative padding");
+    *oh = glim_conv_out_size(x->shape[1], (int)kh, p->stride_h, p->dilation_h, p->padding,
+                             &p->pad_top, &p->pad_bottom);
+    *ow = glim_conv_out_size(x->shape[2], (int)kw, p->stride_w, p->dilation_w, p->padding,
+                             &p->pad_left, &p->pad_right);
+    if (*oh < 1 || *ow < 1)
+        return glim_node_fail(n, err, GLIM_EINVAL, "kernel %lldx%lld does not fit input %lldx%lld",
+                              (long long)kh, (long long)kw, (long long)x->shape[1],
+                              (long long)x->shape[2]);
+    return GLIM_OK;
+}
+
 int glim_act_range(glim_activation act, float *lo, float *hi)
 {
     switch (act) {
