@@ -65,6 +65,18 @@ for c = 0, 127 do
   ASCII[c] = k
 end
 
+-- Bytes after an ASCII letter run that end the word outright: not a letter,
+-- digit, joiner (- & . , : ') or the start of a multi-byte character.
+local NOT_JOIN, ONE_P, CHAR = {}, {}, {}
+for c = 0, 127 do
+  CHAR[c] = string.char(c)
+  local k = ASCII[c]
+  if k ~= "L" and k ~= "D" and c ~= 45 and c ~= 38 and c ~= 46 and c ~= 44 and c ~= 58 and c ~= 39 then
+    NOT_JOIN[c] = true
+  end
+  if k == "P" and c ~= 39 and c ~= 46 and c ~= 45 then ONE_P[c] = true end
+end
+
 -- Abbreviations that keep their final period.
 local ABBREV = {}
 for w in ([[mr mrs ms dr prof st jr sr inc corp ltd co vs etc mt ave rd blvd no
@@ -107,6 +119,23 @@ function M.tokenize(text)
     local b0 = byte(text, i)
     local c, l
     if b0 < 128 then c, l = ASCII[b0], 1 else c, l = class_at(i) end
+    if c == "L" and b0 < 128 then
+      -- fast path: a plain ASCII word ended by a byte that cannot join it
+      local _, e = find(text, "^%a+", i)
+      local nb = byte(text, e + 1)
+      if not nb or (nb < 128 and NOT_JOIN[nb]) then
+        n = n + 1
+        out[n] = { text = sub(text, i, e), start = i, stop = e, kind = "word" }
+        i = nb == 32 and e + 2 or e + 1
+        goto continue
+      end
+    elseif c == "P" and ONE_P[b0] then
+      -- fast path: one-byte punctuation that never starts a longer token
+      n = n + 1
+      out[n] = { text = CHAR[b0], start = i, stop = i, kind = "punctuation" }
+      i = byte(text, i + 1) == 32 and i + 2 or i + 1
+      goto continue
+    end
     if c == "W" then
       local _, e = find(text, "^[ \t\r\n\f\v]+", i)
       i = (e or i) + 1
