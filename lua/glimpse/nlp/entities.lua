@@ -89,6 +89,9 @@ local TEXT_CUES = set_of([[reading reads read says say saying said labeled label
 local TEXT_NOUNS = set_of([[word words text letters phrase slogan message name caption logo
   inscription lettering writing]])
 local NEGATORS = set_of([[no without zero neither nor]])
+-- words that open one of the negation branches of the noun-phrase pass
+local NP_CUE = set_of([[no without zero neither nor not n't never free lack absence devoid
+  empty clear]])
 local ONE = { a = 1, an = 1, one = 1, ["single"] = 1, another = 1, each = 1, every = 1 }
 
 local lower = string.lower
@@ -127,10 +130,15 @@ local function is_upper_word(t)
   return t.kind == "word" and t.text:find("%u") and not t.text:find("%l")
 end
 
+local byte = string.byte
+
 local function is_cap(t)
-  local b = t.text:byte(1)
+  local b = byte(t.text, 1)
   return b ~= nil and b >= 65 and b <= 90 and t.kind == "word"
 end
+
+-- lower-cased token texts, memoised (bounded): the passes look every token up
+local low_memo, low_n = {}, 0
 
 --- Extracts entities from English text.
 -- @tparam string text
@@ -142,7 +150,17 @@ function M.entities(text, opts)
   local toks = tag(tokenize(text))
   local n = #toks
   local low = {}
-  for k = 1, n do low[k] = lower(toks[k].text) end
+  for k = 1, n do
+    local tx = toks[k].text
+    local l = low_memo[tx]
+    if not l then
+      l = lower(tx)
+      if low_n >= 50000 then low_memo, low_n = {}, 0 end
+      low_memo[tx] = l
+      low_n = low_n + 1
+    end
+    low[k] = l
+  end
   local out = {}
   local claimed = {}
 
@@ -294,7 +312,16 @@ function M.entities(text, opts)
   while i <= n do
     local t = toks[i]
     local lw = low[i]
+    local tpos = t.pos
     if claimed[i] then
+      i = i + 1
+    elseif not NP_CUE[lw] and tpos ~= "NOUN" and tpos ~= "PROPN" then
+      -- none of the branches below applies: the common case, decided at once
+      if neg_active and i > neg_until then neg_active = false end
+      if (tpos == "PUNCT" and not (lw == "," and i < neg_until)) or (tpos == "VERB")
+          or (tpos == "ADP" and lw ~= "of") or lw == "but" or lw == "only" then
+        neg_active = false
+      end
       i = i + 1
     elseif NEGATORS[lw] or ((lw == "not" or lw == "n't" or lw == "never") and toks[i + 1]
         and (toks[i + 1].pos == "DET" or toks[i + 1].pos == "NOUN" or toks[i + 1].pos == "ADJ"
@@ -668,6 +695,7 @@ function M.entities(text, opts)
   end
 
   -- text order: every entity starts at a token start, so bucket by token
+  local by_type = function(x, y) return x.type < y.type end
   local by_start = {}
   for _, e in ipairs(out) do
     local b = by_start[e.start]
@@ -677,7 +705,7 @@ function M.entities(text, opts)
   for k = 1, n do
     local b = by_start[toks[k].start]
     if b then
-      if #b > 1 then table.sort(b, function(x, y) return x.type < y.type end) end
+      if #b > 1 then table.sort(b, by_type) end
       for _, e in ipairs(b) do sorted[#sorted + 1] = e end
       by_start[toks[k].start] = nil
     end
