@@ -36,6 +36,7 @@ typedef struct fcase {
     int kernel, stride;      /* conv kernel size (1: pointwise) and stride */
     int res_broadcast;       /* residual is [1,1,1,cout] */
     int res_is_x;            /* residual is the conv's own input (cin == cout) */
+    int no_bias;             /* the conv's bias input is absent (-1) */
     uint32_t seed;
 } fcase;
 
@@ -84,7 +85,7 @@ static int fg_build(const fcase *c, int conv_out_is_output, fgraph *f, glim_erro
     if (!f->wv || !f->bv || !wd || !bd) return -1;
     uint32_t seed = c->seed;
     for (size_t i = 0; i < wn; i++) f->wv[i] = wd[i] = fx_rand(&seed);
-    for (int i = 0; i < c->cout; i++) f->bv[i] = bd[i] = fx_rand(&seed);
+    for (int i = 0; i < c->cout; i++) f->bv[i] = bd[i] = c->no_bias ? 0.f : fx_rand(&seed);
     if (glim_graph_set_const(g, wt, wd, err) != GLIM_OK ||
         glim_graph_set_const(g, bt, bd, err) != GLIM_OK)
         return -1;
@@ -94,7 +95,7 @@ static int fg_build(const fcase *c, int conv_out_is_output, fgraph *f, glim_erro
     cp.dilation_h = cp.dilation_w = 1;
     cp.padding = GLIM_PAD_VALID;
     cp.act = c->conv_act;
-    int cin3[] = {f->x, wt, bt};
+    int cin3[] = {f->x, wt, c->no_bias ? -1 : bt};
     f->conv_node = glim_graph_add_node(g, GLIM_OP_CONV2D, "proj", 3, cin3, 1, &f->c, &cp,
                                        sizeof cp, err);
     glim_binary_params ap = {c->add_act};
@@ -140,6 +141,7 @@ static float act_apply(glim_activation a, double v)
     switch (a) {
     case GLIM_ACT_RELU: return (float)(v < 0 ? 0 : v);
     case GLIM_ACT_RELU6: return (float)(v < 0 ? 0 : (v > 6 ? 6 : v));
+    case GLIM_ACT_RELU_N1_TO_1: return (float)(v < -1 ? -1 : (v > 1 ? 1 : v));
     case GLIM_ACT_TANH: return (float)tanh(v);
     default: return (float)v;
     }
@@ -384,6 +386,27 @@ static void test_fused_residual_is_input(void)
             c.add_act = order ? GLIM_ACT_RELU6 : GLIM_ACT_NONE;
             run_case(&c, t, 1);
         }
+}
+
+/* A 1x1 conv without bias fuses too; so do the ADD's other clamps. */
+static void test_fused_no_bias_other_clamps(void)
+{
+    for (int t = 1; t <= 2; t++) {
+        fcase c = base(1, 3, 7, 8, 29);
+        c.add_act = GLIM_ACT_RELU;
+        run_case(&c, t, 1);
+        c.add_act = GLIM_ACT_RELU_N1_TO_1;
+        c.conv_first = 0;
+        run_case(&c, t, 1);
+        c = base(1, 7, 5, 13, 37);
+        c.no_bias = 1;
+        c.add_act = GLIM_ACT_RELU6;
+        run_case(&c, t, 1);
+        c = base(1, 1, 1, 9, 21);
+        c.no_bias = 1;
+        c.conv_first = 0;
+        run_case(&c, t, 1);
+    }
 }
 
 static void test_not_fused(void)
@@ -702,6 +725,7 @@ int main(void)
     RUN(test_fused_wide);
     RUN(test_fused_edges);
     RUN(test_fused_residual_is_input);
+    RUN(test_fused_no_bias_other_clamps);
     RUN(test_not_fused);
     RUN(test_fused_chain);
     RUN(test_fused_input_liveness);
