@@ -579,7 +579,9 @@ function M.entities(text, opts)
   local i2 = 1
   while i2 <= n do
     local t = toks[i2]
-    local cap = (is_cap(t) or ORGS[t.text]) and not claimed[i2] -- "iPhone"
+    local tx = t.text
+    local b1 = byte(tx, 1)
+    local cap = ((b1 and b1 >= 65 and b1 <= 90 and t.kind == "word") or ORGS[tx]) and not claimed[i2] -- "iPhone"
     local start_ok = cap and (t.pos == "PROPN" or names[t.text] or ORGS[t.text] or PLACES[t.text]
       or TITLES[t.text] or FIRST[t.text] or (toks[i2 + 1] and toks[i2 + 1].pos == "PROPN"
         and not claimed[i2 + 1] and t.pos ~= "DET" and t.pos ~= "PRON" and t.pos ~= "ADP"

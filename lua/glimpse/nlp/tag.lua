@@ -47,8 +47,10 @@ local BIT = lexicon.POS_BIT
 local SENT_BOUNDARY = { ["."] = true, ["!"] = true, ["?"] = true, [":"] = true, [";"] = true,
   ["("] = true, ['"'] = true, ["\226\128\156"] = true }
 
+local byte = string.byte
+
 local function is_cap(s)
-  local b = s:byte(1)
+  local b = byte(s, 1)
   return b ~= nil and b >= 65 and b <= 90
 end
 
@@ -148,13 +150,19 @@ function M.tag(tokens)
   local n = #tokens
   for i = 1, n do
     local t = tokens[i]
-    if lex then analyse(t) else t._i = { lower = t.text:lower(), mask = 0 } end
+    if lex then
+      local info = info_memo[t.text] -- the common case, without a call
+      if info then t._i = info else analyse(t) end
+    else
+      t._i = { lower = t.text:lower(), mask = 0 }
+    end
   end
   local sent_start = true
   for i = 1, n do
     local t = tokens[i]
     local info = t._i
-    if info.fixed and not (t.kind == "word" and is_cap(t.text)) then
+    local b1 = byte(t.text, 1)
+    if info.fixed and not (t.kind == "word" and b1 and b1 >= 65 and b1 <= 90) then
       t.pos, t.lemma = info.fixed, info.fixed_lemma
       if info.fixed == "PUNCT" then
         sent_start = sent_start or SENT_BOUNDARY[info.lower] or false
