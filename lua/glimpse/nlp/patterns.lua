@@ -146,7 +146,45 @@ local plate_context = (ci "plate" + ci "registration" + ci "tag") * (ci "s") ^ -
 -- inside a table capture over a megabyte of text.
 local skip = alnum ^ 1 + utf8_char
 local plate_any = up_alnum ^ 1 * (S "- " * up_alnum ^ 1) ^ -2 * eow
-local scanner = Ct((plate_context * span("PLATE_CTX", plate_any) + entity + skip) ^ 0)
+-- Every entity and plate cue starts with a digit, a currency sign, an
+-- upper-case letter (see cap_starts), or (in any case) the first three
+-- letters of a number word, "noon", "midnight", "plate", "registration" or
+-- "tag". Testing that first skips most words and every space at once; where
+-- it fails, so would each alternative after it.
+local lower_starts
+do
+  local words = { "noon", "midnight", "plate", "registration", "tag" }
+  for w in pairs(UNITS) do words[#words + 1] = w end
+  for w in pairs(TENS) do words[#words + 1] = w end
+  table.sort(words)
+  local seen = {}
+  for _, w in ipairs(words) do
+    local three = w:sub(1, 3)
+    if not seen[three] then
+      seen[three] = true
+      local q = ci(three)
+      lower_starts = lower_starts and (lower_starts + q) or q
+    end
+  end
+end
+-- an upper-case letter starts a plate or a currency code only when no
+-- lower-case letter follows it; else only a month or weekday name
+local cap_starts = R "AZ" * -R "az"
+do
+  local seen = {}
+  for _, list in ipairs({ months, month_abbr, { "Monday", "Tuesday", "Wednesday", "Thursday",
+      "Friday", "Saturday", "Sunday" } }) do
+    for _, w in ipairs(list) do
+      local three = w:sub(1, 3)
+      if not seen[three] then
+        seen[three] = true
+        cap_starts = cap_starts + P(three)
+      end
+    end
+  end
+end
+local may_start = #(digit + S "$\194\226" + cap_starts + lower_starts)
+local scanner = Ct((may_start * (plate_context * span("PLATE_CTX", plate_any) + entity) + skip) ^ 0)
 
 --- Scans text for MONEY, PERCENT, DATE, TIME, YEAR and PLATE spans.
 -- @treturn {{kind, start, stop}, ...} in text order, non-overlapping
