@@ -123,7 +123,9 @@ function M.tokenize(text)
       -- fast path: a plain ASCII word ended by a byte that cannot join it
       local _, e = find(text, "^%a+", i)
       local nb = byte(text, e + 1)
-      if not nb or (nb < 128 and NOT_JOIN[nb]) then
+      -- "," and ":" join only digits; "." ends a word that is no abbreviation
+      if not nb or (nb < 128 and NOT_JOIN[nb]) or nb == 44 or nb == 58
+          or (nb == 46 and e > i and (e - i >= 6 or not ABBREV[lower(sub(text, i, e))])) then
         n = n + 1
         out[n] = { text = sub(text, i, e), start = i, stop = e, kind = "word" }
         i = nb == 32 and e + 2 or e + 1
