@@ -126,6 +126,11 @@ local function category_of(lex, lemma)
   return cat, weak
 end
 
+-- adds an attribute once, in first-seen order
+local function add_attr(attrs, seen, a)
+  if not seen[a] then seen[a] = true attrs[#attrs + 1] = a end
+end
+
 local function is_upper_word(t)
   return t.kind == "word" and t.text:find("%u") and not t.text:find("%l")
 end
@@ -417,21 +422,18 @@ function M.entities(text, opts)
       local k = hs - 1
       local det, numtok, count, attrs, colors = nil, nil, nil, {}, {}
       local seen_attr = {}
-      local function add_attr(a)
-        if not seen_attr[a] then seen_attr[a] = true attrs[#attrs + 1] = a end
-      end
       -- modifiers inside the noun run, before the compound start
       for m = s_run, hs - 1 do
         local ml = low[m]
         if COLORS[ml] then
-          add_attr(ml); colors[#colors + 1] = m
+          add_attr(attrs, seen_attr, ml); colors[#colors + 1] = m
         elseif MATERIALS[ml] or (lex and lex:has(ml, "adj") and not NOT_ATTR[ml]) then
-          add_attr(ml) -- "a vintage typewriter", "a plastic bag"
+          add_attr(attrs, seen_attr, ml) -- "a vintage typewriter", "a plastic bag"
         end
       end
       while k >= 1 and not claimed[k] do
         local p = toks[k]
-        local pl = p.text:lower()
+        local pl = low[k]
         if p.pos == "ADJ" or (p.pos == "VERB" and pl:find("[ei]n?[dg]$") and k + 1 == hs and toks[k - 1]
             and (toks[k - 1].pos == "DET" or toks[k - 1].pos == "ADJ")) then
           if not NOT_ATTR[pl] and not SEVERAL[pl] then
@@ -444,12 +446,12 @@ function M.entities(text, opts)
               else
                 colors[#colors + 1] = k
               end
-              add_attr(a)
+              add_attr(attrs, seen_attr, a)
             elseif pl:find("^%a+%-colou?red$") and COLORS[pl:match("^(%a+)")] then
-              add_attr(pl:match("^(%a+)"))
+              add_attr(attrs, seen_attr, pl:match("^(%a+)"))
               colors[#colors + 1] = { k, k, #pl:match("^(%a+)") }
             else
-              add_attr(pl)
+              add_attr(attrs, seen_attr, pl)
             end
           elseif SEVERAL[pl] then
             count = count or "several"
@@ -493,7 +495,7 @@ function M.entities(text, opts)
       else
         neg_active = false
       end
-      local plural = head_tok.text:lower() ~= hl and not head_tok.text:lower():find("ss$")
+      local plural = low[head] ~= hl and not low[head]:find("ss$")
         or hl == "people"
       if numtok == nil and count == nil then
         count = plural and "several" or 1
