@@ -700,18 +700,27 @@ function M.entities(text, opts)
 
   -- text order: every entity starts at a token start, so bucket by token
   local by_type = function(x, y) return x.type < y.type end
+  -- (a start with one entity holds the entity itself, with more a list)
   local by_start = {}
   for _, e in ipairs(out) do
     local b = by_start[e.start]
-    if b then b[#b + 1] = e else by_start[e.start] = { e } end
+    if not b then by_start[e.start] = e
+    elseif b.type then by_start[e.start] = { b, e }
+    else b[#b + 1] = e end
   end
-  local sorted = {}
+  local sorted, ns = {}, 0
   for k = 1, n do
-    local b = by_start[toks[k].start]
+    local st = toks[k].start
+    local b = by_start[st]
     if b then
-      if #b > 1 then table.sort(b, by_type) end
-      for _, e in ipairs(b) do sorted[#sorted + 1] = e end
-      by_start[toks[k].start] = nil
+      if b.type then
+        ns = ns + 1
+        sorted[ns] = b
+      else
+        table.sort(b, by_type)
+        for _, e in ipairs(b) do ns = ns + 1 sorted[ns] = e end
+      end
+      by_start[st] = nil
     end
   end
   return sorted, toks
