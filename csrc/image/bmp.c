@@ -260,7 +260,7 @@ glim_status codec_bmp_decode(const uint8_t *bytes, size_t len, const glim_decode
     glim_pixfmt fmt = h.bpp <= 8 ? (gray ? GLIM_FMT_GRAY8 : GLIM_FMT_RGB8)
                                  : has_alpha ? GLIM_FMT_RGBA8 : GLIM_FMT_RGB8;
     glim_image *img;
-    st = codec_image_alloc(W, H, fmt, &img, err);
+    st = glim_image_new_uninit(W, H, fmt, &img, err);
     if (st != GLIM_OK) return st;
 
     const uint8_t *base = bytes + h.offset;

@@ -96,32 +96,6 @@ glim_status codec_check_dims(const char *what, uint64_t width, uint64_t height,
     return GLIM_OK;
 }
 
-glim_status codec_image_alloc(int width, int height, glim_pixfmt format, glim_image **out,
-                              glim_error *err)
-{
-    *out = NULL;
-    int channels = glim_pixfmt_channels(format);
-    size_t stride = (size_t)width * (size_t)channels, bytes;
-    if (width <= 0 || height <= 0 || channels == 0 ||
-        !glim_mul_size(stride, (size_t)height, &bytes))
-        return glim_fail(err, GLIM_EINVAL, "decode: invalid image size %dx%d", width, height);
-    glim_image *img = glim_alloc(sizeof *img);
-    uint8_t *data = img ? glim_alloc(bytes) : NULL;
-    if (!data) {
-        glim_free(img);
-        return glim_fail(err, GLIM_ENOMEM, "decode: cannot allocate %dx%d image (%zu bytes)",
-                         width, height, bytes);
-    }
-    img->width = width;
-    img->height = height;
-    img->channels = channels;
-    img->format = format;
-    img->stride = stride;
-    img->data = data;
-    *out = img;
-    return GLIM_OK;
-}
-
 int codec_buf_reserve(codec_buf *b, size_t extra)
 {
     if (b->failed) return 0;
@@ -169,7 +143,7 @@ static glim_status convert_channels(glim_image **img, int channels, glim_error *
 {
     glim_image *src = *img, *dst;
     if (src->channels == channels) return GLIM_OK;
-    glim_status st = codec_image_alloc(src->width, src->height, format_for_channels(channels),
+    glim_status st = glim_image_new_uninit(src->width, src->height, format_for_channels(channels),
                                        &dst, err);
     if (st != GLIM_OK) return st;
     int sc = src->channels;
@@ -199,7 +173,7 @@ static glim_status apply_orientation(glim_image **img, int orientation, glim_err
     glim_image *src = *img, *dst;
     int W = src->width, H = src->height;
     int swap = orientation >= 5;
-    glim_status st = codec_image_alloc(swap ? H : W, swap ? W : H, src->format, &dst, err);
+    glim_status st = glim_image_new_uninit(swap ? H : W, swap ? W : H, src->format, &dst, err);
     if (st != GLIM_OK) return st;
     long x0 = 0, y0 = 0, dxx = 1, dxy = 0, dyx = 0, dyy = 1;
     switch (orientation) {

@@ -23,11 +23,6 @@ typedef struct codec_info {
 glim_status codec_check_dims(const char *what, uint64_t width, uint64_t height,
                              const glim_decode_opts *opts, glim_error *err);
 
-/* A new image whose pixels are not cleared (the decoder writes them all).
- * ENOMEM. */
-glim_status codec_image_alloc(int width, int height, glim_pixfmt format, glim_image **out,
-                              glim_error *err);
-
 /* A growable output buffer for encoders, in glim_alloc memory. */
 typedef struct codec_buf {
     uint8_t *data;

@@ -21,8 +21,8 @@ const char *glim_pixfmt_name(glim_pixfmt format)
     return names[format];
 }
 
-glim_status glim_image_new(int width, int height, glim_pixfmt format,
-                           glim_image **out, glim_error *err)
+glim_status glim_image_new_uninit(int width, int height, glim_pixfmt format,
+                                  glim_image **out, glim_error *err)
 {
     *out = NULL;
     int channels = glim_pixfmt_channels(format);
@@ -35,8 +35,8 @@ glim_status glim_image_new(int width, int height, glim_pixfmt format,
     if (!glim_mul_size(stride, (size_t)height, &bytes))
         return glim_fail(err, GLIM_ELIMIT, "image: %dx%d is too large", width, height);
 
-    glim_image *img = glim_calloc(1, sizeof *img);
-    uint8_t *data = img ? glim_calloc(1, bytes) : NULL;
+    glim_image *img = glim_alloc(sizeof *img);
+    uint8_t *data = img ? glim_alloc(bytes) : NULL;
     if (!data) {
         glim_free(img);
         return glim_fail(err, GLIM_ENOMEM, "image: cannot allocate %dx%d (%zu bytes)",
@@ -52,9 +52,17 @@ glim_status glim_image_new(int width, int height, glim_pixfmt format,
     return GLIM_OK;
 }
 
+glim_status glim_image_new(int width, int height, glim_pixfmt format,
+                           glim_image **out, glim_error *err)
+{
+    glim_status st = glim_image_new_uninit(width, height, format, out, err);
+    if (st == GLIM_OK) memset((*out)->data, 0, (*out)->stride * (size_t)height);
+    return st;
+}
+
 glim_status glim_image_clone(const glim_image *src, glim_image **out, glim_error *err)
 {
-    glim_status st = glim_image_new(src->width, src->height, src->format, out, err);
+    glim_status st = glim_image_new_uninit(src->width, src->height, src->format, out, err);
     if (st != GLIM_OK) return st;
     size_t row = (size_t)src->width * (size_t)src->channels;
     for (int y = 0; y < src->height; y++)

@@ -40,6 +40,11 @@ GLIM_API const char *glim_pixfmt_name(glim_pixfmt format); /* "RGB8" */
 GLIM_API glim_status glim_image_new(int width, int height, glim_pixfmt format,
                                     glim_image **out, glim_error *err);
 
+/* The same without zeroing the pixels, for producers that write every one
+ * (decoders, copies). */
+GLIM_API glim_status glim_image_new_uninit(int width, int height, glim_pixfmt format,
+                                           glim_image **out, glim_error *err);
+
 /* A deep copy. */
 GLIM_API glim_status glim_image_clone(const glim_image *src, glim_image **out,
                                       glim_error *err);

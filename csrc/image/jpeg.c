@@ -206,7 +206,7 @@ static glim_status run_decode(decode_req *rq, glim_error *err)
     glim_pixfmt fmt = is_cmyk ? GLIM_FMT_RGB8 : nc == 1 ? GLIM_FMT_GRAY8
                     : nc == 4 ? GLIM_FMT_RGBA8 : GLIM_FMT_RGB8;
     glim_image *im = NULL;
-    st = codec_image_alloc(W, H, fmt, &im, err);
+    st = glim_image_new_uninit(W, H, fmt, &im, err);
     img = im;
     if (st != GLIM_OK) goto done;
     if (is_cmyk) {

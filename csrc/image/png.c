@@ -136,7 +136,7 @@ glim_status codec_png_decode(const uint8_t *bytes, size_t len, const glim_decode
         goto done;
     }
     glim_image *im = NULL;
-    st = codec_image_alloc((int)w, (int)h, fmt, &im, err);
+    st = glim_image_new_uninit((int)w, (int)h, fmt, &im, err);
     img = im;
     if (st != GLIM_OK) goto done;
     rows = glim_alloc(sizeof(uint8_t *) * h);
