@@ -94,6 +94,37 @@ typedef struct dw_job {
     int64_t cgroups, cchunk; /* dw3x3_cells_avx512: channel groups per row */
 } dw_job;
 
+#if defined(DW_AVX2) || defined(__AVX512F__)
+/* 3x3 kernels: the output columns [*lo, *hi) whose taps all fall inside the
+ * input row, so only the border columns need bounds checks. */
+static void dw3x3_interior(const dw_job *j, int64_t *lo, int64_t *hi)
+{
+    const glim_conv2d_params *p = j->p;
+    const dw_dims *d = &j->d;
+    int64_t ox_lo = 0, ox_hi = d->ow;
+    while (ox_lo < d->ow && ox_lo * p->stride_w - p->pad_left < 0) ox_lo++;
+    while (ox_hi > ox_lo && (ox_hi - 1) * p->stride_w - p->pad_left + 2 * p->dilation_w >= d->w)
+        ox_hi--;
+    *lo = ox_lo;
+    *hi = ox_hi;
+}
+
+/* 3x3 kernels: the three input rows output row r reads (a row of zeros
+ * above and below the input) and the output row itself. */
+static float *dw3x3_rows_of(const dw_job *j, int64_t r, const float *rows[3])
+{
+    const glim_conv2d_params *p = j->p;
+    const dw_dims *d = &j->d;
+    int64_t nn = r / d->oh, oy = r % d->oh;
+    for (int ky = 0; ky < 3; ky++) {
+        int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
+        rows[ky] = (iy < 0 || iy >= d->h) ? j->zero_row : j->x + ((nn * d->h + iy) * d->w) * d->c;
+    }
+    return j->y + (nn * d->oh + oy) * d->ow * d->c;
+}
+#endif
+
+
 /* Reference: plain loops over output rows [r0, r1) of the N*OH rows. */
 static void dw_ref_rows(void *arg, int64_t r0, int64_t r1)
 {
@@ -211,18 +242,11 @@ static void dw3x3_rows(void *arg, int64_t r0, int64_t r1)
     float lo, hi;
     glim_act_range(p->act, &lo, &hi);
     const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
-    /* interior columns: every tap inside the input */
-    int64_t ox_lo = 0, ox_hi = d->ow;
-    while (ox_lo < d->ow && ox_lo * sw - p->pad_left < 0) ox_lo++;
-    while (ox_hi > ox_lo && (ox_hi - 1) * sw - p->pad_left + 2 * dwd >= W) ox_hi--;
+    int64_t ox_lo, ox_hi;
+    dw3x3_interior(j, &ox_lo, &ox_hi);
     for (int64_t r = r0; r < r1; r++) {
-        int64_t nn = r / d->oh, oy = r % d->oh;
         const float *rows[3];
-        for (int ky = 0; ky < 3; ky++) {
-            int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
-            rows[ky] = (iy < 0 || iy >= d->h) ? j->zero_row : j->x + ((nn * d->h + iy) * W) * C;
-        }
-        float *yrow = j->y + (nn * d->oh + oy) * d->ow * C;
+        float *yrow = dw3x3_rows_of(j, r, rows);
         int64_t c8 = C / 8 * 8;
         /* tiles of output columns keep the input they read in L1 while
          * every channel block passes over them */
@@ -294,17 +318,11 @@ static void dw3x3_avx512(const dw_job *j, int64_t r0, int64_t r1, int64_t c0, in
     float lo, hi;
     glim_act_range(p->act, &lo, &hi);
     const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
-    int64_t ox_lo = 0, ox_hi = d->ow;
-    while (ox_lo < d->ow && ox_lo * sw - p->pad_left < 0) ox_lo++;
-    while (ox_hi > ox_lo && (ox_hi - 1) * sw - p->pad_left + 2 * dwd >= W) ox_hi--;
+    int64_t ox_lo, ox_hi;
+    dw3x3_interior(j, &ox_lo, &ox_hi);
     for (int64_t r = r0; r < r1; r++) {
-        int64_t nn = r / d->oh, oy = r % d->oh;
         const float *rows[3];
-        for (int ky = 0; ky < 3; ky++) {
-            int64_t iy = oy * p->stride_h - p->pad_top + (int64_t)ky * p->dilation_h;
-            rows[ky] = (iy < 0 || iy >= d->h) ? j->zero_row : j->x + ((nn * d->h + iy) * W) * C;
-        }
-        float *yrow = j->y + (nn * d->oh + oy) * d->ow * C;
+        float *yrow = dw3x3_rows_of(j, r, rows);
         for (int64_t t0 = 0; t0 < d->ow; t0 += 8) {
             int64_t t1 = t0 + 8 < d->ow ? t0 + 8 : d->ow;
             for (int64_t c = c0; c < c1; c += 16) {
