@@ -28,27 +28,24 @@ local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
 local function run(cmd, label)
   local p = assert(io.popen(cmd .. " 2>&1", "r"))
-  local counted = 0
+  local counted, failed_here = 0, 0
   for line in p:lines() do
     io.write(line, "\n")
     if line:match("^ok ") then
       passed = passed + 1; counted = counted + 1
     elseif line:match("^not ok ") then
-      failed = failed + 1; counted = counted + 1
+      failed = failed + 1; counted = counted + 1; failed_here = failed_here + 1
       failures[#failures + 1] = label .. ": " .. line
     end
   end
   local ok, how, code = p:close()
-  if not ok and counted == 0 then
-    -- The runner died before reporting anything: count that as a failure.
+  -- A non-zero exit that the reported cases do not explain (a crash, a
+  -- signal, a leak report at exit, a runner that died early) is a failure
+  -- of its own.
+  if not ok and (how == "signal" or failed_here == 0) then
     failed = failed + 1
-    failures[#failures + 1] = label .. ": exited with " .. tostring(how) .. " " .. tostring(code)
-  elseif not ok then
-    -- Crashed part-way (a signal, an abort): the crash itself is a failure.
-    if how == "signal" or (code and code > 1 and code ~= 1) then
-      failed = failed + 1
-      failures[#failures + 1] = label .. ": ended by " .. tostring(how) .. " " .. tostring(code)
-    end
+    failures[#failures + 1] = string.format("%s: ended by %s %s after %d reported cases",
+      label, tostring(how), tostring(code), counted)
   end
 end
 
