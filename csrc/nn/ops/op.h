@@ -96,6 +96,16 @@ typedef struct glim_resize_params {
     int out_h, out_w;
     int align_corners;
     int half_pixel_centers;
+    /* ONNX Resize: 1 = pytorch_half_pixel (half_pixel, but 0 when the output
+     * axis has length 1). */
+    int pytorch_half_pixel;
+    /* RESIZE_NEAREST rounding of the source coordinate: 0 = TFLite's rule
+     * (floor, round with align_corners), 1 floor, 2 ceil,
+     * 3 round_prefer_floor, 4 round_prefer_ceil. */
+    int nearest_mode;
+    /* > 0: the scale (out / in) to map coordinates with, when a format gives
+     * one that differs from out_h / in_h (ONNX scales); 0: out / in. */
+    float scale_h, scale_w;
 } glim_resize_params;
 
 typedef struct glim_arg_max_params {
@@ -140,8 +150,73 @@ typedef struct glim_lstm_params {
     float cell_clip;      /* 0 = none */
     float proj_clip;      /* 0 = none */
     int time_major;       /* input [T,B,I] when 1, [B,T,I] when 0 */
+    int reverse;          /* run the sequence from its last step to its first */
 } glim_lstm_params;
 /* LSTM inputs follow TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM order (24 slots,
  * -1 for absent optional ones); see ops/lstm.c. */
+
+/* ---- ONNX-era ops: math and tensor ops ------------------------------------ */
+
+typedef struct glim_matmul_params {
+    glim_activation act;
+    int transpose_b; /* b is [..., N, K] instead of [..., K, N] */
+} glim_matmul_params;
+/* MATMUL: a [..., M, K], b [..., K, N] (numpy matmul: batch dims broadcast,
+ * a 1-D a or b is promoted as numpy does), bias [N] optional -> [..., M, N] */
+
+typedef struct glim_layer_norm_params {
+    int axis;      /* normalise over dims [axis, ndim); negative counts from the end */
+    float epsilon; /* 0 means 1e-5 */
+} glim_layer_norm_params;
+/* LAYER_NORM: x, scale (broadcast over the normalised dims), bias (optional) */
+
+typedef struct glim_gelu_params {
+    int approximate; /* 0: exact (erf), 1: tanh approximation */
+} glim_gelu_params;
+
+typedef struct glim_hard_sigmoid_params {
+    float alpha, beta; /* y = max(0, min(1, alpha * x + beta)) */
+} glim_hard_sigmoid_params;
+
+typedef struct glim_clip_params {
+    float min, max; /* -INFINITY / INFINITY for an open end */
+} glim_clip_params;
+/* POW, PRELU: glim_binary_params (broadcasting). EQUAL, LESS, GREATER:
+ * broadcasting comparisons of two tensors of one dtype -> BOOL.
+ * WHERE: cond (BOOL), x, y broadcast together -> x's dtype.
+ * EXP LOG NEG ABS RECIPROCAL ERF LOGICAL_NOT: elementwise, no params. */
+
+typedef struct glim_expand_params {
+    int ndim;
+    int64_t shape[8]; /* broadcast the input to this shape (resolved) */
+} glim_expand_params;
+
+typedef struct glim_split_params {
+    int axis;
+    int count;         /* number of outputs */
+    int64_t sizes[32]; /* the length of each piece along axis */
+} glim_split_params;
+/* REDUCE_SUM, REDUCE_MAX: glim_reduce_params (as MEAN). */
+
+/* ---- ONNX-era ops: sequence and upsampling -------------------------------- */
+
+typedef struct glim_conv_transpose_params {
+    int stride_h, stride_w;
+    int dilation_h, dilation_w; /* 0 means 1 */
+    int pad_top, pad_left, pad_bottom, pad_right; /* cropped from the full output */
+    int out_pad_h, out_pad_w;   /* extra rows / columns at the end */
+    glim_activation act;
+} glim_conv_transpose_params;
+/* CONV_TRANSPOSE: x [N,H,W,Cin], w [Cout,KH,KW,Cin], bias [Cout] optional ->
+ * [N, (H-1)*s - pad_top - pad_bottom + d*(KH-1) + 1 + out_pad_h, ..., Cout] */
+
+typedef struct glim_gru_params {
+    int linear_before_reset; /* ONNX linear_before_reset (PyTorch's GRU: 1) */
+    int reverse;             /* run from the last step to the first */
+    float clip;              /* 0 = none */
+} glim_gru_params;
+/* GRU: x [T,B,I], w [3H,I] (gates z, r, h), r [3H,H], b [6H] optional
+ * (W biases then R biases), h0 [B,H] optional -> y [T,B,H], and optionally
+ * a second output h_T [B,H] (the state after the last step processed). */
 
 #endif
