@@ -1,0 +1,92 @@
+// run.js — runs an ONNX model with ONNX Runtime (onnxruntime-node, CPU) on
+// inputs read from raw little-endian files, writes the outputs the same way
+// and reports latencies. The reference and benchmark peer for glimpse's
+// ONNX engine (spec/nn/onnx_paddle_spec.lua, bench/cases/onnx.lua).
+//
+//   ORT_DIR=build/ort node tools/ort/run.js job.json
+//
+// job.json:
+//   { "model": "m.onnx",
+//     "threads": [1, 2],            // one session per count (intra-op threads)
+//     "warmup": 3, "reps": 20,      // timed runs per thread count (0: run once)
+//     "inputs": [{"name": "x", "file": "x.bin", "shape": [1, 3, 8, 8],
+//                 "dtype": "float32"}],
+//     "out_dir": "dir" }            // optional: write <out_dir>/<output name>.bin
+//                                   // (from the first thread count's last run)
+// Prints one JSON object: {"version", "results": [{"threads", "median_ms",
+// "min_ms", "times_ms"}], "outputs": [{"name", "shape", "dtype", "file"}]}.
+// Sessions run sequentially with one inter-op thread and all graph
+// optimisations, ORT's defaults for a CPU latency measurement.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const ortDir = process.env.ORT_DIR || path.join('build', 'ort');
+const ort = require(path.resolve(ortDir, 'node_modules', 'onnxruntime-node'));
+
+const ARRAYS = {
+  float32: Float32Array, int64: BigInt64Array, int32: Int32Array,
+  uint8: Uint8Array, int8: Int8Array, bool: Uint8Array,
+};
+
+function readTensor(spec) {
+  const Ctor = ARRAYS[spec.dtype];
+  if (!Ctor) throw new Error(`input ${spec.name}: unsupported dtype ${spec.dtype}`);
+  const buf = fs.readFileSync(spec.file);
+  const count = spec.shape.reduce((a, b) => a * b, 1);
+  if (buf.length !== count * Ctor.BYTES_PER_ELEMENT) {
+    throw new Error(`input ${spec.name}: ${buf.length} bytes for shape [${spec.shape}] ${spec.dtype}`);
+  }
+  const data = new Ctor(count);
+  new Uint8Array(data.buffer).set(buf);
+  return new ort.Tensor(spec.dtype, data, spec.shape);
+}
+
+function median(a) {
+  const s = [...a].sort((x, y) => x - y);
+  return s[(s.length - 1) >> 1];
+}
+
+async function main() {
+  const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const feeds = {};
+  for (const spec of job.inputs) feeds[spec.name] = readTensor(spec);
+  const threads = job.threads || [1];
+  const warmup = job.warmup ?? 3;
+  const reps = job.reps ?? 0;
+  const report = { version: ort.env.versions ? ort.env.versions.common : undefined,
+                   results: [], outputs: [] };
+  for (let ti = 0; ti < threads.length; ti++) {
+    const session = await ort.InferenceSession.create(job.model, {
+      intraOpNumThreads: threads[ti], interOpNumThreads: 1,
+      executionMode: 'sequential', graphOptimizationLevel: 'all',
+    });
+    let out;
+    for (let i = 0; i < warmup; i++) out = await session.run(feeds);
+    const times = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = process.hrtime.bigint();
+      out = await session.run(feeds);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    if (!out) out = await session.run(feeds);
+    if (ti === 0 && job.out_dir) {
+      fs.mkdirSync(job.out_dir, { recursive: true });
+      for (const name of session.outputNames) {
+        const t = out[name];
+        const file = path.join(job.out_dir, name.replace(/[^A-Za-z0-9_.-]/g, '_') + '.bin');
+        fs.writeFileSync(file, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+        report.outputs.push({ name, shape: t.dims, dtype: t.type, file });
+      }
+    }
+    report.results.push({ threads: threads[ti], median_ms: reps ? median(times) : null,
+                          min_ms: reps ? Math.min(...times) : null, times_ms: times });
+    await session.release();
+  }
+  process.stdout.write(JSON.stringify(report) + '\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`ort: ${e.message}\n`);
+  process.exit(1);
+});
