@@ -7,6 +7,12 @@
  *   TANH        y = tanh(x)
  *   HARD_SWISH  y = x * relu6(x + 3) / 6            (TFLite HardSwish, ONNX HardSwish)
  *   SQRT        y = sqrt(x)                         (NaN for x < 0, as IEEE)
+ *   HARD_SIGMOID y = max(0, min(1, alpha * x + beta)) (ONNX HardSigmoid; params
+ *               as given: ONNX's defaults are alpha 0.2, beta 0.5, torch's
+ *               hardsigmoid is alpha 1/6, beta 0.5)
+ *   CLIP        y = min(max(x, min), max)           (params.min / max, +-INFINITY
+ *               for an open end; min > max gives max everywhere, as numpy and
+ *               torch; NaN stays NaN)
  * Output shape = input shape. Work is split across threads in chunks.
  */
 #include "kernel.h"
@@ -15,7 +21,7 @@
 
 typedef struct act_job {
     glim_op_id op;
-    float alpha;
+    float alpha, beta; /* LEAKY_RELU, HARD_SIGMOID; CLIP's min and max */
     const float *x;
     float *y;
 } act_job;
@@ -26,6 +32,16 @@ static glim_status act_prepare(glim_graph *g, glim_node *n, glim_error *err)
     if ((st = glim_need_arity(n, 1, 1, 1, err)) ||
         (st = glim_need_input(g, n, 0, GLIM_F32, 0, GLIM_MAX_DIMS, "input", err)))
         return st;
+    if (n->op == GLIM_OP_CLIP) {
+        const glim_clip_params *p = n->params;
+        if (isnan(p->min) || isnan(p->max))
+            return glim_node_fail(n, err, GLIM_EINVAL, "min or max is NaN");
+    }
+    if (n->op == GLIM_OP_HARD_SIGMOID) {
+        const glim_hard_sigmoid_params *p = n->params;
+        if (!isfinite(p->alpha) || !isfinite(p->beta))
+            return glim_node_fail(n, err, GLIM_EINVAL, "alpha and beta must be finite");
+    }
     glim_gtensor *x = glim_in(g, n, 0);
     return glim_out_shape(g, n, 0, GLIM_F32, x->ndim, x->shape, err);
 }
@@ -61,6 +77,23 @@ static void act_range(void *arg, int64_t b, int64_t e)
     case GLIM_OP_SQRT:
         for (int64_t i = b; i < e; i++) y[i] = sqrtf(x[i]);
         break;
+    case GLIM_OP_HARD_SIGMOID: {
+        const float al = j->alpha, be = j->beta;
+        for (int64_t i = b; i < e; i++) {
+            float v = al * x[i] + be;
+            v = v > 0.f ? v : 0.f;
+            y[i] = v < 1.f ? v : 1.f;
+        }
+        break;
+    }
+    case GLIM_OP_CLIP: {
+        const float lo = j->alpha, hi = j->beta;
+        for (int64_t i = b; i < e; i++) {
+            float v = x[i] < lo ? lo : x[i];
+            y[i] = v > hi ? hi : v;
+        }
+        break;
+    }
     default: break;
     }
 }
@@ -68,8 +101,18 @@ static void act_range(void *arg, int64_t b, int64_t e)
 static void act_eval(glim_graph *g, const glim_node *n)
 {
     glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
-    act_job j = {n->op, 0.f, x->data, y->data};
+    act_job j = {n->op, 0.f, 0.f, x->data, y->data};
     if (n->op == GLIM_OP_LEAKY_RELU) j.alpha = ((const glim_leaky_relu_params *)n->params)->alpha;
+    if (n->op == GLIM_OP_HARD_SIGMOID) {
+        const glim_hard_sigmoid_params *p = n->params;
+        j.alpha = p->alpha;
+        j.beta = p->beta;
+    }
+    if (n->op == GLIM_OP_CLIP) {
+        const glim_clip_params *p = n->params;
+        j.alpha = p->min;
+        j.beta = p->max;
+    }
     glim_parallel_for(g, y->count, 16384, act_range, &j);
 }
 
@@ -87,3 +130,5 @@ ACT(logistic, LOGISTIC, 0)
 ACT(tanh, TANH, 0)
 ACT(hard_swish, HARD_SWISH, 0)
 ACT(sqrt, SQRT, 0)
+ACT(hard_sigmoid, HARD_SIGMOID, sizeof(glim_hard_sigmoid_params))
+ACT(clip, CLIP, sizeof(glim_clip_params))

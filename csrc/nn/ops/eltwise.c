@@ -1,6 +1,7 @@
 /*
  * eltwise.c — binary elementwise ops with numpy broadcasting:
- * ADD, SUB, MUL, DIV, FLOOR_DIV, MAXIMUM, MINIMUM.
+ * ADD, SUB, MUL, DIV, FLOOR_DIV, MAXIMUM, MINIMUM, and the float32-only
+ * POW and PRELU.
  *
  *   y[i] = act( a[i'] OP b[i''] ) where shapes broadcast as in numpy (align
  *   trailing dims; a dim of 1 stretches). Any rank up to GLIM_MAX_DIMS.
@@ -9,6 +10,11 @@
  *   wrap like C unsigned arithmetic; DIV truncates toward zero (TFLite Div on
  *   ints) and FLOOR_DIV rounds toward minus infinity; division by zero gives
  *   0 instead of trapping. The fused activation applies to float32 only.
+ *   POW: y = powf(a, b) (a negative base with an integral exponent as C's
+ *   pow; NaN for a fractional one); exponents 2 and 0.5 given as one value
+ *   take multiply / sqrt fast paths with the same results.
+ *   PRELU: y = a >= 0 ? a : a * b, b the slope broadcast to a's shape ([C]
+ *   or [1,1,1,C] for NHWC channels); the output has a's shape.
  *
  * Both operands must have the same dtype. Shapes are collapsed to an outer
  * loop (odometer over the broadcast dims) and an inner contiguous run whose
@@ -85,6 +91,12 @@ static glim_status bin_prepare(glim_graph *g, glim_node *n, glim_error *err)
     if (a->dtype != GLIM_F32 && a->dtype != GLIM_I32 && a->dtype != GLIM_I64)
         return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "dtype %s is not supported",
                               glim_dtype_name(a->dtype));
+    if ((n->op == GLIM_OP_POW || n->op == GLIM_OP_PRELU) && a->dtype != GLIM_F32)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "dtype %s is not supported (float32 only)",
+                              glim_dtype_name(a->dtype));
+    if (n->op == GLIM_OP_PRELU && b->ndim > a->ndim)
+        return glim_node_fail(n, err, GLIM_EINVAL, "slope has %d dims, the input only %d",
+                              b->ndim, a->ndim);
     int r = a->ndim > b->ndim ? a->ndim : b->ndim;
     int64_t shape[GLIM_MAX_DIMS];
     for (int i = 0; i < r; i++) {
@@ -95,6 +107,10 @@ static glim_status bin_prepare(glim_graph *g, glim_node *n, glim_error *err)
                                   "shapes do not broadcast: dim %d is %lld and %lld", i,
                                   (long long)da, (long long)db);
         shape[i] = da == 1 ? db : da;
+        if (n->op == GLIM_OP_PRELU && shape[i] != da)
+            return glim_node_fail(n, err, GLIM_EINVAL,
+                                  "slope does not broadcast to the input: dim %d is %lld and %lld",
+                                  i, (long long)da, (long long)db);
     }
     if ((st = glim_out_shape(g, n, 0, a->dtype, r, shape, err))) return st;
     fuse_residual(g, n);
@@ -174,6 +190,18 @@ static void inner_f32(glim_op_id op, const float *a, const float *b, float *y, i
     case GLIM_OP_FLOOR_DIV: INNER_F32(floorf(u / v)); break;
     case GLIM_OP_MAXIMUM: INNER_F32(u > v ? u : v); break;
     case GLIM_OP_MINIMUM: INNER_F32(u < v ? u : v); break;
+    case GLIM_OP_PRELU: INNER_F32(u >= 0.f ? u : u * v); break;
+    case GLIM_OP_POW:
+        if (!sb && b[0] == 2.f) { /* x^2: exact as powf's correctly rounded square */
+            if (sa) for (int64_t i = 0; i < len; i++) y[i] = a[i] * a[i];
+            else for (int64_t i = 0; i < len; i++) y[i] = a[0] * a[0];
+        } else if (!sb && b[0] == 0.5f) { /* powf(-0, .5) = +0, powf(-inf, .5) = +inf */
+            if (sa) for (int64_t i = 0; i < len; i++) y[i] = a[i] == -INFINITY ? INFINITY : sqrtf(a[i]) + 0.f;
+            else for (int64_t i = 0; i < len; i++) y[i] = a[0] == -INFINITY ? INFINITY : sqrtf(a[0]) + 0.f;
+        } else {
+            INNER_F32(powf(u, v));
+        }
+        break;
     default: break;
     }
 }
@@ -283,6 +311,7 @@ static void bin_small_rows(void *arg, int64_t r0, int64_t r1)
     case GLIM_OP_SUB: SMALL_ROWS(u - v); break;
     case GLIM_OP_MUL: SMALL_ROWS(u * v); break;
     case GLIM_OP_DIV: SMALL_ROWS(u / v); break;
+    case GLIM_OP_PRELU: SMALL_ROWS(u >= 0.f ? u : u * v); break;
     default: break;
     }
     if (j->act != GLIM_ACT_NONE) glim_apply_act(y + r0 * len, (r1 - r0) * len, j->act);
@@ -308,7 +337,8 @@ static void bin_eval(glim_graph *g, const glim_node *n)
     }
     if (j.rank == 2 && len < 64 && j.dt == GLIM_F32 && j.sa[0] == len && j.sa[1] == 1 &&
         j.sb[0] == 0 && j.sb[1] == 1 &&
-        (j.op == GLIM_OP_ADD || j.op == GLIM_OP_SUB || j.op == GLIM_OP_MUL || j.op == GLIM_OP_DIV)) {
+        (j.op == GLIM_OP_ADD || j.op == GLIM_OP_SUB || j.op == GLIM_OP_MUL || j.op == GLIM_OP_DIV ||
+         j.op == GLIM_OP_PRELU)) {
         glim_parallel_for(g, rows, (4096 + len - 1) / len, bin_small_rows, &j);
         return;
     }
@@ -331,3 +361,5 @@ BIN(div, DIV)
 BIN(floor_div, FLOOR_DIV)
 BIN(maximum, MAXIMUM)
 BIN(minimum, MINIMUM)
+BIN(pow, POW)
+BIN(prelu, PRELU)
