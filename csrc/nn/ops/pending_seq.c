@@ -18,5 +18,4 @@ const glim_op_vtable glim_op_expand = {"EXPAND", 0, pending_prepare, pending_eva
 const glim_op_vtable glim_op_split = {"SPLIT", 0, pending_prepare, pending_eval, NULL};
 const glim_op_vtable glim_op_reduce_sum = {"REDUCE_SUM", 0, pending_prepare, pending_eval, NULL};
 const glim_op_vtable glim_op_reduce_max = {"REDUCE_MAX", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_conv_transpose = {"CONV_TRANSPOSE", 0, pending_prepare, pending_eval, NULL};
 const glim_op_vtable glim_op_gru = {"GRU", 0, pending_prepare, pending_eval, NULL};

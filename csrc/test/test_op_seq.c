@@ -1,0 +1,214 @@
+/* test_op_seq.c — the sequence, comparison and shape ops: CONV_TRANSPOSE,
+ * GRU, LSTM (reverse, initial states, final states), RESIZE_* in ONNX's
+ * modes, EQUAL / LESS / GREATER / LOGICAL_NOT / WHERE, EXPAND, SPLIT,
+ * REDUCE_SUM / REDUCE_MAX. Fixtures come from tools/fixtures/ops_seq.py
+ * (PyTorch / NumPy); every case runs the fast kernels at 1 and 2 threads and
+ * the reference kernels (test_op_util.h). Random odd shapes check the fast
+ * paths against the reference loops; bad graphs must fail at prepare with a
+ * message naming the node.
+ * Tolerances: 1e-4 relative for CONV_TRANSPOSE (float32 sums of <= 60
+ * products), 1e-5 for GRU / LSTM (a handful of steps of float32 gates),
+ * 1e-5 for bilinear resize weights, exact for nearest resize, comparisons,
+ * WHERE, EXPAND, SPLIT and REDUCE_MAX, 1e-5 for REDUCE_SUM. */
+#include "test_op_util.h"
+#include "nn/ops/kernel.h"
+
+#define TOL 1e-4
+
+static glim_conv_transpose_params ct(int sh, int sw, int dh, int dw, int pt, int pl, int pb,
+                                     int pr, int oph, int opw, glim_activation act)
+{
+    glim_conv_transpose_params p = {sh, sw, dh, dw, pt, pl, pb, pr, oph, opw, act};
+    return p;
+}
+
+static void test_conv_transpose_fixtures(void)
+{
+    glim_conv_transpose_params p;
+    p = ct(2, 2, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_RELU);
+    fx_check_op("seq_ct_2x2_s2", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
+    p = ct(2, 2, 0, 0, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE); /* dilation 0 means 1 */
+    fx_check_op("seq_ct_2x2_s2_b2", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "ic", 1, TOL);
+    p = ct(2, 2, 1, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_RELU6);
+    fx_check_op("seq_ct_3x3_s2_pad", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
+    p = ct(2, 3, 1, 2, 2, 0, 1, 1, 0, 1, GLIM_ACT_NONE);
+    fx_check_op("seq_ct_4x3_asym", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
+    p = ct(1, 1, 2, 2, 2, 1, 2, 1, 0, 0, GLIM_ACT_TANH);
+    fx_check_op("seq_ct_3x3_d2_tanh", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
+    p = ct(1, 1, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE);
+    fx_check_op("seq_ct_1x1_s1", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
+}
+
+/* ---- a one-node graph over random data, run fast and reference ---------- */
+
+typedef struct rnode {
+    glim_graph *g;
+    int ins[32], outs[8], nin, nout;
+    glim_error err;
+} rnode;
+
+/* Inputs: kinds[i] 'i' input (random f32), 'c' constant (random f32), '-'
+ * absent; shapes[i] with ranks[i]. Outputs: nout f32 tensors. */
+static int rnode_build(rnode *r, glim_op_id op, const void *params, size_t psize,
+                       const char *kinds, const int *ranks, int64_t shapes[][GLIM_MAX_DIMS],
+                       int nout, uint32_t seed)
+{
+    memset(r, 0, sizeof *r);
+    if (glim_graph_new(&r->g, &r->err) != GLIM_OK) return -1;
+    r->nin = (int)strlen(kinds);
+    r->nout = nout;
+    int gin[32], ngin = 0;
+    for (int i = 0; i < r->nin; i++) {
+        if (kinds[i] == '-') { r->ins[i] = -1; continue; }
+        glim_tensor_kind kind = kinds[i] == 'c' ? GLIM_TENSOR_CONSTANT : GLIM_TENSOR_INPUT;
+        r->ins[i] = glim_graph_add_tensor(r->g, NULL, GLIM_F32, ranks[i], shapes[i], kind, &r->err);
+        if (r->ins[i] < 0) return -1;
+        if (kind == GLIM_TENSOR_CONSTANT) {
+            int64_t cnt = glim_shape_count(ranks[i], shapes[i]);
+            float *d = glim_graph_const_alloc(r->g, (size_t)cnt * sizeof(float), &r->err);
+            if (!d) return -1;
+            for (int64_t k = 0; k < cnt; k++) d[k] = fx_rand(&seed);
+            glim_graph_set_const(r->g, r->ins[i], d, &r->err);
+        } else {
+            gin[ngin++] = r->ins[i];
+        }
+    }
+    for (int i = 0; i < nout; i++)
+        r->outs[i] = glim_graph_add_tensor(r->g, NULL, GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION,
+                                           &r->err);
+    if (glim_graph_add_node(r->g, op, "node_under_test", r->nin, r->ins, nout, r->outs, params,
+                            psize, &r->err) < 0)
+        return -1;
+    return glim_graph_set_io(r->g, ngin, gin, nout, r->outs, &r->err) == GLIM_OK ? 0 : -1;
+}
+
+static void rnode_fill(rnode *r, uint32_t seed)
+{
+    for (int i = 0; i < r->g->ninputs; i++) {
+        glim_gtensor *t = glim_graph_tensor(r->g, r->g->inputs[i]);
+        float *d = t->data;
+        for (int64_t k = 0; k < t->count; k++) d[k] = fx_rand(&seed);
+    }
+}
+
+/* Fast (1 and 3 threads) against reference; tol relative. */
+static void rnode_check(rnode *r, const char *label, double tol)
+{
+    float *want[8] = {0};
+    static const struct { int threads, reference; } modes[] = {{1, 1}, {1, 0}, {3, 0}};
+    for (int m = 0; m < 3; m++) {
+        glim_status st = glim_graph_prepare(r->g, modes[m].threads, &r->err);
+        CHECK_OK(st, r->err);
+        if (st) return;
+        glim_graph_set_reference(r->g, modes[m].reference);
+        rnode_fill(r, 99);
+        CHECK_OK(glim_graph_run(r->g, &r->err), r->err);
+        for (int o = 0; o < r->nout; o++) {
+            glim_gtensor *y = glim_graph_tensor(r->g, r->outs[o]);
+            if (m == 0) {
+                want[o] = malloc((size_t)y->count * sizeof(float));
+                memcpy(want[o], y->data, (size_t)y->count * sizeof(float));
+                continue;
+            }
+            const float *got = y->data;
+            double worst = 0;
+            int64_t at = 0;
+            for (int64_t k = 0; k < y->count; k++) {
+                double e = fabs(got[k] - want[o][k]) / (fabs(want[o][k]) > 1 ? fabs(want[o][k]) : 1);
+                if (!(e <= worst)) { worst = e; at = k; }
+            }
+            if (!(worst <= tol)) {
+                printf("#   %s output %d (%d threads): element %lld got %g want %g\n", label, o,
+                       modes[m].threads, (long long)at, got[at], want[o][at]);
+                check_failed_now = 1;
+            }
+        }
+    }
+    for (int o = 0; o < r->nout; o++) free(want[o]);
+}
+
+static void rnode_free(rnode *r) { glim_graph_free(r->g); }
+
+/* Prepare must fail with `code` and a message containing `needle` (and the
+ * node's name). */
+static void rnode_expect_fail(rnode *r, glim_status code, const char *needle)
+{
+    glim_status st = glim_graph_prepare(r->g, 1, &r->err);
+    CHECK(st == code);
+    if (!strstr(r->err.msg, needle) || !strstr(r->err.msg, "node_under_test")) {
+        printf("#   message '%s' lacks '%s' or the node name\n", r->err.msg, needle);
+        check_failed_now = 1;
+    }
+}
+
+static void test_conv_transpose_sweep(void)
+{
+    /* N, H, W, Cin, Cout, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, oph, opw */
+    static const int cases[][17] = {
+        {1, 9, 13, 21, 35, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0},
+        {2, 5, 3, 3, 17, 3, 3, 3, 3, 1, 1, 0, 0, 0, 0, 0, 0},
+        {1, 11, 7, 33, 16, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 1, 1},
+        {1, 6, 9, 13, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1},
+        {2, 7, 5, 5, 19, 5, 3, 3, 2, 2, 1, 3, 0, 2, 1, 1, 0},
+        {1, 17, 19, 40, 24, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int *k = cases[c];
+        glim_conv_transpose_params p = ct(k[7], k[8], k[9], k[10], k[11], k[12], k[13], k[14],
+                                          k[15], k[16], c % 2 ? GLIM_ACT_RELU : GLIM_ACT_NONE);
+        int ranks[3] = {4, 4, 1};
+        int64_t shapes[3][GLIM_MAX_DIMS] = {{k[0], k[1], k[2], k[3]}, {k[4], k[5], k[6], k[3]},
+                                            {k[4]}};
+        rnode r;
+        char label[64];
+        snprintf(label, sizeof label, "conv_transpose case %zu", c);
+        if (rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, c == 2 ? "ic" : "icc", ranks,
+                        shapes, 1, 7 + (uint32_t)c) != 0) {
+            CHECK_OK(1, r.err);
+        } else {
+            rnode_check(&r, label, 1e-4);
+        }
+        rnode_free(&r);
+    }
+}
+
+static void test_conv_transpose_errors(void)
+{
+    int ranks[3] = {4, 4, 1};
+    int64_t shapes[3][GLIM_MAX_DIMS] = {{1, 4, 4, 3}, {5, 2, 2, 3}, {5}};
+    rnode r;
+    glim_conv_transpose_params p = ct(0, 2, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE);
+    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "stride 0x2 must be positive");
+    rnode_free(&r);
+    p = ct(2, 2, 1, 1, 0, 0, 0, 0, 2, 0, GLIM_ACT_NONE);
+    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "output padding 2x0");
+    rnode_free(&r);
+    p = ct(1, 1, 1, 1, 3, 0, 3, 0, 0, 0, GLIM_ACT_NONE); /* crops everything */
+    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "output size -1x5 is invalid");
+    rnode_free(&r);
+    shapes[1][3] = 4; /* weights' Cin differs from the input's */
+    p = ct(2, 2, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE);
+    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EUNSUPPORTED, "weights have 4 input channels, the input has 3");
+    rnode_free(&r);
+    shapes[1][3] = 3;
+    shapes[2][0] = 4;
+    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "bias has 4 values, expected 5");
+    rnode_free(&r);
+    shapes[2][0] = 5;
+    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "iic", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EUNSUPPORTED, "must be a constant");
+    rnode_free(&r);
+}
+
+int main(void)
+{
+    RUN(test_conv_transpose_fixtures);
+    RUN(test_conv_transpose_sweep);
+    RUN(test_conv_transpose_errors);
+    return check_done();
+}
