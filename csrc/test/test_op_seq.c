@@ -205,10 +205,98 @@ static void test_conv_transpose_errors(void)
     rnode_free(&r);
 }
 
+/* ---- RESIZE_* in ONNX's modes ------------------------------------------- */
+
+enum { NM_TFL = 0, NM_FLOOR, NM_CEIL, NM_PFLOOR, NM_PCEIL };
+
+static glim_resize_params rs(int oh, int ow, int align, int half, int pt, int nm, float sh,
+                             float sw)
+{
+    glim_resize_params p = {oh, ow, align, half, pt, nm, sh, sw};
+    return p;
+}
+
+static void test_resize_onnx_fixtures(void)
+{
+    glim_resize_params p;
+    glim_op_id NEAR = GLIM_OP_RESIZE_NEAREST, LIN = GLIM_OP_RESIZE_BILINEAR;
+    p = rs(10, 14, 0, 0, 0, NM_FLOOR, 2.f, 2.f);
+    fx_check_op("seq_rs_nearest_asym_floor", NEAR, &p, sizeof p, "i", 1, 0);
+    p = rs(9, 13, 0, 0, 0, NM_CEIL, 0, 0);
+    fx_check_op("seq_rs_nearest_asym_ceil", NEAR, &p, sizeof p, "i", 1, 0);
+    p = rs(4, 5, 0, 1, 0, NM_PFLOOR, 0, 0);
+    fx_check_op("seq_rs_nearest_half_pfloor", NEAR, &p, sizeof p, "i", 1, 0);
+    p = rs(4, 5, 0, 1, 0, NM_PCEIL, 0, 0);
+    fx_check_op("seq_rs_nearest_half_pceil", NEAR, &p, sizeof p, "i", 1, 0);
+    p = rs(13, 7, 0, 1, 0, NM_PCEIL, 0, 0);
+    fx_check_op("seq_rs_nearest_half_pceil_up", NEAR, &p, sizeof p, "i", 1, 0);
+    p = rs(9, 4, 1, 0, 0, NM_PCEIL, 0, 0);
+    fx_check_op("seq_rs_nearest_align_pceil", NEAR, &p, sizeof p, "i", 1, 0);
+    p = rs(11, 1, 0, 0, 1, NM_PFLOOR, 0, 0);
+    fx_check_op("seq_rs_nearest_pt_one", NEAR, &p, sizeof p, "i", 1, 0);
+    p = rs(11, 9, 0, 0, 0, NM_TFL, 11.f / 5.f, 9.f / 6.f); /* asymmetric: TFLite legacy */
+    fx_check_op("seq_rs_linear_asym", LIN, &p, sizeof p, "i", 1, 1e-5);
+    p = rs(11, 9, 0, 0, 0, NM_TFL, 0, 0); /* the same through the TFLite path */
+    fx_check_op("seq_rs_linear_asym", LIN, &p, sizeof p, "i", 1, 1e-5);
+    p = rs(10, 8, 0, 1, 0, NM_TFL, 2.5f, 1.7f);
+    fx_check_op("seq_rs_linear_half_scales", LIN, &p, sizeof p, "i", 1, 1e-5);
+    p = rs(1, 9, 0, 1, 1, NM_TFL, 0, 0);
+    fx_check_op("seq_rs_linear_pt_one", LIN, &p, sizeof p, "i", 1, 1e-5);
+    p = rs(5, 4, 0, 1, 1, NM_TFL, 0, 0);
+    fx_check_op("seq_rs_linear_pt_down", LIN, &p, sizeof p, "i", 1, 1e-5);
+}
+
+/* The rounding mode matters: at exact ties (half_pixel, 2x down) floor and
+ * ceil preferences pick different pixels. */
+static void test_resize_onnx_ties(void)
+{
+    int ranks[1] = {4};
+    int64_t shapes[1][GLIM_MAX_DIMS] = {{1, 1, 8, 1}};
+    float got[2][4];
+    for (int m = 0; m < 2; m++) {
+        glim_resize_params p = rs(1, 4, 0, 1, 0, m ? NM_PCEIL : NM_PFLOOR, 0, 0);
+        rnode r;
+        if (rnode_build(&r, GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", ranks, shapes, 1, 1)) {
+            CHECK_OK(1, r.err);
+            rnode_free(&r);
+            return;
+        }
+        CHECK_OK(glim_graph_prepare(r.g, 1, &r.err), r.err);
+        float *x = glim_graph_tensor(r.g, r.ins[0])->data;
+        for (int i = 0; i < 8; i++) x[i] = (float)i;
+        CHECK_OK(glim_graph_run(r.g, &r.err), r.err);
+        memcpy(got[m], glim_graph_tensor(r.g, r.outs[0])->data, sizeof got[m]);
+        rnode_free(&r);
+    }
+    /* source coordinates 0.5, 2.5, 4.5, 6.5 */
+    for (int i = 0; i < 4; i++) {
+        CHECK_NEAR(got[0][i], 2 * i, 0);
+        CHECK_NEAR(got[1][i], 2 * i + 1, 0);
+    }
+}
+
+static void test_resize_onnx_errors(void)
+{
+    int ranks[1] = {4};
+    int64_t shapes[1][GLIM_MAX_DIMS] = {{1, 4, 4, 2}};
+    rnode r;
+    glim_resize_params p = rs(8, 8, 0, 0, 0, 5, 0, 0);
+    rnode_build(&r, GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "nearest_mode 5 is unknown");
+    rnode_free(&r);
+    p = rs(8, 8, 0, 0, 0, NM_FLOOR, -2.f, 2.f);
+    rnode_build(&r, GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "scale -2x2 is invalid");
+    rnode_free(&r);
+}
+
 int main(void)
 {
     RUN(test_conv_transpose_fixtures);
     RUN(test_conv_transpose_sweep);
     RUN(test_conv_transpose_errors);
+    RUN(test_resize_onnx_fixtures);
+    RUN(test_resize_onnx_ties);
+    RUN(test_resize_onnx_errors);
     return check_done();
 }

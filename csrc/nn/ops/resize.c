@@ -11,10 +11,23 @@
  *             i = min(align_corners ? round(v) : floor(v), in - 1), max(i, 0)
  *             when half_pixel_centers; y = x[iy, ix]
  *
+ * ONNX Resize (opset 11+), when any of pytorch_half_pixel, nearest_mode,
+ * scale_h / scale_w is set (all zero keeps the TFLite rules above exactly),
+ * computed in double. With s = scale_h (out / in as the model states it) or
+ * out / in when 0, coordinate_transformation_mode maps a destination index
+ * d to a source coordinate:
+ *   align_corners:      out > 1 ? d * (in - 1) / (out - 1) : 0   (s unused)
+ *   pytorch_half_pixel: out > 1 ? (d + 0.5) / s - 0.5 : 0
+ *   half_pixel:         (d + 0.5) / s - 0.5       (half_pixel_centers = 1)
+ *   asymmetric:         d / s                     (no flag)
+ *   linear: the two neighbours as above (clamped to the edge, which is what
+ *   ONNX's edge padding amounts to); nearest: the coordinate rounded by
+ *   nearest_mode (1 floor, 2 ceil, 3 round_prefer_floor, 4 round_prefer_ceil;
+ *   0 keeps TFLite's floor / round rule applied to (d + 0.5 * hpc) / s),
+ *   then clamped to [0, in - 1].
+ *
  * x [N,H,W,C] -> y [N,out_h,out_w,C]; the size comes from params, or (when
  * params.out_h == 0) from a constant int32 [2] second input (TFLite's `size`).
- * ONNX Resize modes map to these flags in the importer (align_corners,
- * half_pixel / pytorch_half_pixel, asymmetric = neither).
  * Source indices and weights are computed once at prepare.
  */
 #include "kernel.h"
@@ -24,6 +37,63 @@
 
 typedef glim_resize_axis rs_axis;
 typedef glim_resize_state rs_state;
+
+static int onnx_mode(const glim_resize_params *p)
+{
+    return p->pytorch_half_pixel || p->nearest_mode || p->scale_h > 0.f || p->scale_w > 0.f;
+}
+
+/* ONNX's coordinate_transformation_mode; sc: the stated scale or 0. */
+static double onnx_src(int64_t d, int64_t out, int64_t in, const glim_resize_params *p, float sc)
+{
+    if (p->align_corners) return out > 1 ? (double)d * (double)(in - 1) / (double)(out - 1) : 0.0;
+    double inv = sc > 0.f ? 1.0 / (double)sc : (double)in / (double)out;
+    if (p->pytorch_half_pixel) return out > 1 ? ((double)d + 0.5) * inv - 0.5 : 0.0;
+    if (p->half_pixel_centers) return ((double)d + 0.5) * inv - 0.5;
+    return (double)d * inv;
+}
+
+static void onnx_axis_table(rs_axis *t, int64_t out, int64_t in, const glim_resize_params *p,
+                            int nearest, float sc)
+{
+    double inv = sc > 0.f ? 1.0 / (double)sc : (double)in / (double)out;
+    for (int64_t d = 0; d < out; d++) {
+        int64_t i0, i1;
+        double f = 0.0;
+        if (nearest) {
+            double v;
+            if (p->nearest_mode == 0) { /* TFLite's rule with the stated scale */
+                v = ((double)d + (p->half_pixel_centers ? 0.5 : 0.0)) *
+                    (p->align_corners && out > 1 ? (double)(in - 1) / (double)(out - 1) : inv);
+                v = p->align_corners ? floor(v + 0.5) : floor(v);
+            } else {
+                double x = onnx_src(d, out, in, p, sc), fl = floor(x);
+                switch (p->nearest_mode) {
+                case 1: v = fl; break;
+                case 2: v = ceil(x); break;
+                case 3: v = x - fl > 0.5 ? fl + 1 : fl; break;
+                default: v = x - fl >= 0.5 ? fl + 1 : fl; break;
+                }
+            }
+            i0 = v < 0 ? 0 : (v > (double)(in - 1) ? in - 1 : (int64_t)v);
+            i1 = i0;
+        } else {
+            double x = onnx_src(d, out, in, p, sc), fl = floor(x);
+            if (x <= 0) {
+                i0 = i1 = 0;
+            } else if (x >= (double)(in - 1)) {
+                i0 = i1 = in - 1;
+            } else {
+                i0 = (int64_t)fl;
+                i1 = i0 + 1;
+                f = x - fl;
+            }
+        }
+        t[d].i0 = (int32_t)i0;
+        t[d].i1 = (int32_t)i1;
+        t[d].f = (float)f;
+    }
+}
 
 static void axis_table(rs_axis *t, int64_t out, int64_t in, const glim_resize_params *p,
                        int nearest)
@@ -74,13 +144,23 @@ static glim_status rs_prepare(glim_graph *g, glim_node *n, glim_error *err)
                               (long long)oh, (long long)ow);
     if (x->shape[1] < 1 || x->shape[2] < 1)
         return glim_node_fail(n, err, GLIM_EINVAL, "input is empty");
+    if (p->nearest_mode < 0 || p->nearest_mode > 4)
+        return glim_node_fail(n, err, GLIM_EINVAL, "nearest_mode %d is unknown", p->nearest_mode);
+    if (!(p->scale_h >= 0.f && p->scale_h < 1e6f) || !(p->scale_w >= 0.f && p->scale_w < 1e6f))
+        return glim_node_fail(n, err, GLIM_EINVAL, "scale %gx%g is invalid", (double)p->scale_h,
+                              (double)p->scale_w);
     rs_state *s = n->state ? n->state : glim_graph_pool_alloc(g, sizeof *s);
     if (s && !n->state) s->ys = glim_graph_pool_alloc(g, (size_t)oh * sizeof(rs_axis));
     if (s && !n->state) s->xs = glim_graph_pool_alloc(g, (size_t)ow * sizeof(rs_axis));
     if (!s || !s->ys || !s->xs) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
     int nearest = n->op == GLIM_OP_RESIZE_NEAREST;
-    axis_table(s->ys, oh, x->shape[1], p, nearest);
-    axis_table(s->xs, ow, x->shape[2], p, nearest);
+    if (onnx_mode(p)) {
+        onnx_axis_table(s->ys, oh, x->shape[1], p, nearest, p->scale_h);
+        onnx_axis_table(s->xs, ow, x->shape[2], p, nearest, p->scale_w);
+    } else {
+        axis_table(s->ys, oh, x->shape[1], p, nearest);
+        axis_table(s->xs, ow, x->shape[2], p, nearest);
+    }
     n->state = s;
     s->fused = 0; /* a consumer may fuse this node into itself (argmax.c) */
     int64_t shape[4] = {x->shape[0], oh, ow, x->shape[3]};
