@@ -46,6 +46,7 @@ local lazy_functions = {
   describe = { "glimpse.describe", "describe" },
   embed_similarity = { "glimpse.tasks.embed", "similarity" },
   digits = { "glimpse.tasks.digits", "digits" },
+  ocr = { "glimpse.tasks.ocr", "ocr" },
 }
 
 setmetatable(M, {

@@ -13,6 +13,7 @@ local map = {
   embed = { "glimpse.tasks.embed", "embed" },
   embed_similarity = { "glimpse.tasks.embed", "similarity" },
   digits = { "glimpse.tasks.digits", "digits" },
+  ocr = { "glimpse.tasks.ocr", "ocr" },
 }
 
 return setmetatable(M, {

@@ -1,0 +1,61 @@
+--- glimpse.ocr.line — the input tensor of a text-line model (recogniser,
+-- direction classifier), as PaddleOCR's resize_norm_img makes it:
+-- resize to the model's height keeping the aspect ratio (width
+-- ceil(height * w / h), at most `max_width`), bilinear, BGR, value =
+-- (pixel / 255 - 0.5) / 0.5, then pad on the right with zeros (in the
+-- normalised values, i.e. mid grey) up to `width`.
+-- @module glimpse.ocr.line
+local tensor = require "glimpse.tensor"
+local common = require "glimpse.tasks.common"
+
+local M = {}
+
+local math_ceil, math_max, math_min, string_rep, concat =
+  math.ceil, math.max, math.min, string.rep, table.concat
+
+local DEFAULT_NORM = { scale = 1 / 255, mean = 0.5, std = 0.5 }
+
+--- Build the tensor.
+-- @param img a glimpse.Image (any format)
+-- @param entry the model's catalogue entry, or nil
+-- @tparam integer height the model's input height (48)
+-- @tparam integer width the padded width
+-- @tparam integer max_width the widest the content may be resized to
+-- @treturn userdata a float32 1 x 3 x height x width tensor
+-- @return or nil, message, code
+function M.tensor(img, entry, height, width, max_width)
+  local ein = entry and entry.input or {}
+  local colour = ein.colour or "bgr"
+  local src = img
+  if img.format ~= colour then
+    local err, code
+    src, err, code = img:convert(colour)
+    if not src then return nil, common.prefixed("ocr", err), code end
+  end
+  local rw = math_min(math_max(math_ceil(height * img.width / img.height), 1), max_width, width)
+  local sized = src
+  if rw ~= src.width or height ~= src.height then
+    local err, code
+    sized, err, code = src:resize(rw, height, { filter = ein.resize or "bilinear" })
+    if not sized then return nil, common.prefixed("ocr", err), code end
+  end
+  local n = entry and entry.normalize or DEFAULT_NORM
+  if not n.mean then n = DEFAULT_NORM end
+  local t, err, code = sized:to_tensor({ layout = "nchw", dtype = "float32",
+    scale = n.scale or 1 / 255, mean = n.mean, std = n.std })
+  if not t then return nil, common.prefixed("ocr", err), code end
+  if rw == width then return t end
+  -- pad each row of each channel plane with zeros
+  local bytes = t:bytes()
+  t:free()
+  local row, pad = rw * 4, string_rep("\0", (width - rw) * 4)
+  local parts, k = {}, 0
+  for r = 0, 3 * height - 1 do
+    parts[k + 1] = bytes:sub(r * row + 1, (r + 1) * row)
+    parts[k + 2] = pad
+    k = k + 2
+  end
+  return tensor.from_bytes(concat(parts), { 1, 3, height, width }, "float32")
+end
+
+return M

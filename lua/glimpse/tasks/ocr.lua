@@ -1,0 +1,268 @@
+--- glimpse.ocr — read the text in an image with PaddleOCR's PP-OCRv4
+-- models: find text lines (DB detector), optionally turn upside-down lines
+-- (direction classifier), read each line (SVTR recogniser, CTC decoding).
+--
+--     local glimpse = require "glimpse"
+--     local img = assert(glimpse.image.load("receipt.jpg"))
+--     for _, line in ipairs(assert(glimpse.ocr(img))) do
+--       print(line.text, line.score, line.box[1][1], line.box[1][2])
+--     end
+--
+-- The stages live in glimpse.ocr.detect (resize to multiples of 32, DB
+-- post-processing in C), glimpse.ocr.line (the text-line tensor),
+-- glimpse.ocr.ctc (greedy CTC decoding) and glimpse.ocr.order (reading
+-- order). Parameters and defaults are PaddleOCR's; docs/ocr.md lists them.
+-- @module glimpse.tasks.ocr
+local catalog = require "glimpse.catalog"
+local common = require "glimpse.tasks.common"
+local ctc = require "glimpse.ocr.ctc"
+local detect = require "glimpse.ocr.detect"
+local line_tensor = require "glimpse.ocr.line"
+local order = require "glimpse.ocr.order"
+
+local M = {}
+
+local type, error, pairs, ipairs, tostring, math_type, math_floor, math_max =
+  type, error, pairs, ipairs, tostring, math.type, math.floor, math.max
+
+local KNOWN = {
+  models = true, detect = true, angle = true, threads = true, cache = true,
+  det_limit_side = true, det_thresh = true, box_thresh = true, unclip_ratio = true,
+  max_candidates = true, det_score_mode = true, drop_score = true, cls_thresh = true,
+}
+
+M.defaults = {
+  det_limit_side = 960, det_thresh = 0.3, box_thresh = 0.6, unclip_ratio = 1.5,
+  max_candidates = 1000, det_score_mode = "fast", drop_score = 0.5, cls_thresh = 0.9,
+}
+
+local REC_HEIGHT, REC_MIN_WIDTH = 48, 320
+local CLS_HEIGHT, CLS_WIDTH = 48, 192
+
+local function bad(msg) error("bad argument #2 to 'ocr' (" .. msg .. ")", 3) end
+
+local function is_unit(v) return type(v) == "number" and v >= 0 and v <= 1 end
+
+local function check_opts(opts)
+  opts = common.check_opts("ocr", opts, KNOWN)
+  local function want(key, pred, what)
+    local v = opts[key]
+    if v ~= nil and not pred(v) then bad("option '" .. key .. "' must be " .. what) end
+  end
+  want("detect", function(v) return type(v) == "boolean" end, "a boolean")
+  want("angle", function(v) return type(v) == "boolean" end, "a boolean")
+  want("det_limit_side", function(v) return math_type(v) == "integer" and v >= 32 end,
+    "an integer >= 32")
+  want("det_thresh", is_unit, "a number in [0, 1]")
+  want("box_thresh", is_unit, "a number in [0, 1]")
+  want("drop_score", is_unit, "a number in [0, 1]")
+  want("cls_thresh", is_unit, "a number in [0, 1]")
+  want("unclip_ratio", function(v) return type(v) == "number" and v > 0 and v < 100 end,
+    "a positive number")
+  want("max_candidates", function(v) return math_type(v) == "integer" and v >= 1 end,
+    "a positive integer")
+  want("det_score_mode", function(v) return v == "fast" or v == "slow" end, "'fast' or 'slow'")
+  local models = opts.models
+  if models ~= nil then
+    if type(models) ~= "table" then bad("option 'models' must be a table") end
+    for k, v in pairs(models) do
+      if k ~= "det" and k ~= "rec" and k ~= "cls" and k ~= "keys" then
+        bad("unknown model role '" .. tostring(k) .. "' in 'models' (det, rec, cls, keys)")
+      end
+      if k == "keys" then
+        if type(v) ~= "string" and type(v) ~= "table" then
+          bad("models.keys must be a character file path or a table of characters")
+        end
+      elseif type(v) ~= "string" and not catalog.is_model(v) then
+        bad("models." .. k .. " must be a catalogue name, a model file path or a glimpse.Model")
+      end
+    end
+  end
+  return opts
+end
+
+-- Load one of the three models (through the catalogue cache).
+local function model_for(opts, role, default)
+  local spec = opts.models and opts.models[role] or default
+  return common.resolve("ocr", { model = spec, threads = opts.threads, cache = opts.cache },
+    default, false)
+end
+
+-- The recogniser's characters: models.keys, else the entry's label file.
+local function charset(opts, r)
+  local keys = opts.models and opts.models.keys
+  if type(keys) == "table" then return ctc.charset(keys, false) end
+  if type(keys) == "string" then
+    local l, err, code = catalog.read_labels(keys)
+    if not l then return nil, common.prefixed("ocr", err), code end
+    return ctc.charset(l, false)
+  end
+  local entry = r.entry
+  if not entry and type(r.model) == "userdata" then entry = catalog.get("ppocr_rec") end
+  if not entry or not entry.labels then
+    return nil, "ocr: the recogniser has no character list (pass models.keys)", "EINVAL"
+  end
+  local l, err, code = catalog.labels(entry)
+  if not l then return nil, common.prefixed("ocr", err), code end
+  -- the catalogue's offset -1 puts an empty label for the blank first
+  return ctc.charset(l, (entry.labels.offset or 0) < 0)
+end
+
+--- Read one text line image: text, score.
+local function recognize(r, chars, crop)
+  local width = math_max(REC_MIN_WIDTH, math_floor(REC_HEIGHT * crop.width / crop.height))
+  local input, err, code = line_tensor.tensor(crop, r.entry, REC_HEIGHT, width, width)
+  if not input then return nil, err, code end
+  local out
+  out, err, code = common.run("ocr", r.model, input)
+  input:free()
+  if not out then return nil, err, code end
+  local probs = out[1]
+  local shape = probs.shape
+  -- [1, T, C] (or [T, C]): per step probabilities over blank + characters
+  local steps, classes = shape[#shape - 1], shape[#shape]
+  if #shape < 2 or classes ~= chars.n then
+    for _, t in ipairs(out) do t:free() end
+    return nil, "ocr: the recogniser has " .. tostring(classes) .. " classes but the character " ..
+      "list gives " .. chars.n, "EFORMAT"
+  end
+  local rows = probs:reshape({ steps, classes }):totable()
+  for _, t in ipairs(out) do t:free() end
+  local text, score = ctc.decode(rows, chars)
+  return text, score
+end
+
+--- Text direction of a line image: 0 or 180, and the probability.
+local function direction(r, crop)
+  local input, err, code = line_tensor.tensor(crop, r.entry, CLS_HEIGHT, CLS_WIDTH, CLS_WIDTH)
+  if not input then return nil, err, code end
+  local out
+  out, err, code = common.run("ocr", r.model, input)
+  input:free()
+  if not out then return nil, err, code end
+  local v = common.values(out[1])
+  for _, t in ipairs(out) do t:free() end
+  if #v ~= 2 then return nil, "ocr: the direction classifier must give 2 scores", "EFORMAT" end
+  local sum = v[1] + v[2]
+  if v[1] < 0 or v[2] < 0 or math.abs(sum - 1) > 0.05 then v = common.softmax(v) end
+  if v[2] > v[1] then return 180, v[2] end
+  return 0, v[1]
+end
+
+-- The part of the image inside a box, upright (PaddleOCR's
+-- get_rotate_crop_image: perspective crop, turned when tall and narrow).
+local function crop_box(img, box)
+  if img.crop_quad then
+    local ok, out, err, code = pcall(img.crop_quad, img, box)
+    if not ok then return nil, common.prefixed("ocr", out), "EINVAL" end
+    if not out then return nil, common.prefixed("ocr", err), code end
+    return out
+  end
+  -- without the perspective crop: the axis-aligned bounds
+  local x0, y0, x1, y1 = math.huge, math.huge, -math.huge, -math.huge
+  for i = 1, 4 do
+    x0, y0 = math.min(x0, box[i][1]), math.min(y0, box[i][2])
+    x1, y1 = math.max(x1, box[i][1]), math.max(y1, box[i][2])
+  end
+  x0, y0 = math_floor(x0), math_floor(y0)
+  local w, h = math.max(math.ceil(x1) - x0, 1), math.max(math.ceil(y1) - y0, 1)
+  return img:crop(x0, y0, w, h)
+end
+
+--- Read the text in an image.
+-- @tparam userdata img a glimpse.Image (any format)
+-- @tparam[opt] table opts
+--   `detect` (default true): find text lines first; false reads the whole
+--   image as one line (a cropped word or line);
+--   `angle` (default false): run the direction classifier on each line and
+--   turn lines it finds upside down (probability above `cls_thresh`);
+--   `det_limit_side` (960), `det_thresh` (0.3), `box_thresh` (0.6),
+--   `unclip_ratio` (1.5), `max_candidates` (1000), `det_score_mode`
+--   ("fast"), `drop_score` (0.5: lines read with a lower score are left
+--   out), `cls_thresh` (0.9): PaddleOCR's parameters and defaults;
+--   `models`: `{det =, rec =, cls =, keys =}` catalogue names, model file
+--   paths or loaded glimpse.Models replacing "ppocr_det", "ppocr_rec",
+--   "ppocr_cls", and the recogniser's character file (or table);
+--   `threads`, `cache`: as for the other tasks.
+-- @treturn table lines in reading order: `{ {text =, score =, box =
+--   {{x, y}, {x, y}, {x, y}, {x, y}}}, ... }`; `box` is the line's quad in
+--   the image's pixels (top-left, top-right, bottom-right, bottom-left) and
+--   `score` the mean probability of its characters; with `angle`, also
+--   `angle` (0 or 180, the classifier's answer), `angle_score` and
+--   `rotated` (true when the line was turned before reading)
+-- @return or `nil, "ocr: ...", code` (a missing model: "EIO")
+-- @raise on a non-image or a bad option
+-- @usage
+--   for _, l in ipairs(assert(glimpse.ocr(img, {angle = true}))) do print(l.text) end
+function M.ocr(img, opts)
+  common.check_image("ocr", img)
+  opts = check_opts(opts)
+  local d = M.defaults
+  local function get(k) if opts[k] == nil then return d[k] end return opts[k] end
+  local use_det = opts.detect ~= false
+
+  local rec, err, code = model_for(opts, "rec", "ppocr_rec")
+  if not rec then return nil, err, code end
+  local chars
+  chars, err, code = charset(opts, rec)
+  if not chars then return nil, err, code end
+  local cls
+  if opts.angle then
+    cls, err, code = model_for(opts, "cls", "ppocr_cls")
+    if not cls then return nil, err, code end
+  end
+
+  local items
+  if use_det then
+    local det
+    det, err, code = model_for(opts, "det", "ppocr_det")
+    if not det then return nil, err, code end
+    items, err, code = detect.run(det.model, det.entry, img, {
+      limit_side = get("det_limit_side"), thresh = get("det_thresh"),
+      box_thresh = get("box_thresh"), unclip_ratio = get("unclip_ratio"),
+      max_candidates = get("max_candidates"), score_mode = get("det_score_mode"),
+    })
+    if not items then return nil, err, code end
+    items = order.sort(items)
+  else
+    local w, h = img.width, img.height
+    items = { { box = { { 0, 0 }, { w, 0 }, { w, h }, { 0, h } } } }
+  end
+
+  local drop = use_det and get("drop_score") or -1
+  local cls_thresh = get("cls_thresh")
+  local lines = {}
+  for _, it in ipairs(items) do
+    local crop = img
+    if use_det then
+      crop, err, code = crop_box(img, it.box)
+      if not crop then return nil, err, code end
+    end
+    local line = { box = it.box }
+    if cls then
+      local angle, ascore = direction(cls, crop)
+      if not angle then return nil, ascore, code end
+      line.angle, line.angle_score, line.rotated = angle, ascore, false
+      if angle == 180 and ascore > cls_thresh then
+        crop = crop:rotate(180)
+        line.rotated = true
+      end
+    end
+    local text, score
+    text, score, code = recognize(rec, chars, crop)
+    if not text then return nil, score, code end
+    line.text, line.score = text, score
+    if score >= drop then lines[#lines + 1] = line end
+  end
+  return lines
+end
+
+--- The lines' texts joined (by "\n"), for callers that want a string.
+-- @tparam table lines as returned by ocr
+function M.text(lines)
+  local t = {}
+  for i, l in ipairs(lines) do t[i] = l.text end
+  return table.concat(t, "\n")
+end
+
+return M
