@@ -11,6 +11,8 @@
 //     "warmup": 3, "reps": 20,      // timed runs per thread count (0: run once)
 //     "inputs": [{"name": "x", "file": "x.bin", "shape": [1, 3, 8, 8],
 //                 "dtype": "float32"}],
+//     "optimization": "all",        // optional: ORT graph optimisation level
+//                                   // ("disabled", "basic", "extended", "all")
 //     "out_dir": "dir" }            // optional: write <out_dir>/<output name>.bin
 //                                   // (from the first thread count's last run)
 // Prints one JSON object: {"version", "results": [{"threads", "median_ms",
@@ -59,7 +61,7 @@ async function main() {
   for (let ti = 0; ti < threads.length; ti++) {
     const session = await ort.InferenceSession.create(job.model, {
       intraOpNumThreads: threads[ti], interOpNumThreads: 1,
-      executionMode: 'sequential', graphOptimizationLevel: 'all',
+      executionMode: 'sequential', graphOptimizationLevel: job.optimization || 'all',
     });
     let out;
     for (let i = 0; i < warmup; i++) out = await session.run(feeds);
