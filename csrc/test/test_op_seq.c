@@ -290,6 +290,141 @@ static void test_resize_onnx_errors(void)
     rnode_free(&r);
 }
 
+/* ---- comparisons, WHERE, EXPAND, SPLIT, REDUCE_SUM / REDUCE_MAX ---------- */
+
+static void test_compare_where(void)
+{
+    fx_check_op("seq_cmp_equal_i64", GLIM_OP_EQUAL, NULL, 0, "ii", 1, 0);
+    fx_check_op("seq_cmp_less_f32", GLIM_OP_LESS, NULL, 0, "ii", 1, 0);
+    fx_check_op("seq_cmp_greater_i32", GLIM_OP_GREATER, NULL, 0, "ii", 1, 0);
+    fx_check_op("seq_cmp_equal_f32", GLIM_OP_EQUAL, NULL, 0, "ic", 1, 0);
+    fx_check_op("seq_not_bool", GLIM_OP_LOGICAL_NOT, NULL, 0, "i", 1, 0);
+    fx_check_op("seq_where_f32", GLIM_OP_WHERE, NULL, 0, "iii", 1, 0);
+    fx_check_op("seq_where_i64", GLIM_OP_WHERE, NULL, 0, "ici", 1, 0);
+}
+
+static void test_expand_split(void)
+{
+    glim_expand_params e = {3, {2, 3, 4}};
+    fx_check_op("seq_expand_f32", GLIM_OP_EXPAND, &e, sizeof e, "i", 1, 0);
+    e = (glim_expand_params){3, {3, 1, 5}};
+    fx_check_op("seq_expand_i64_both", GLIM_OP_EXPAND, &e, sizeof e, "i", 1, 0);
+    e = (glim_expand_params){0, {0}};
+    fx_check_op("seq_expand_shape_input", GLIM_OP_EXPAND, &e, sizeof e, "ic", 1, 0);
+    glim_split_params sp = {1, 3, {2, 4, 1}};
+    fx_check_op("seq_split_axis1", GLIM_OP_SPLIT, &sp, sizeof sp, "i", 3, 0);
+    sp = (glim_split_params){-1, 3, {0}};
+    fx_check_op("seq_split_equal_last", GLIM_OP_SPLIT, &sp, sizeof sp, "i", 3, 0);
+    sp = (glim_split_params){0, 2, {0}};
+    fx_check_op("seq_split_input_sizes", GLIM_OP_SPLIT, &sp, sizeof sp, "ic", 2, 0);
+}
+
+static void test_reduce(void)
+{
+    glim_reduce_params p = {2, {0, 2}, 1};
+    fx_check_op("seq_rsum_f32_keep", GLIM_OP_REDUCE_SUM, &p, sizeof p, "i", 1, 1e-5);
+    p = (glim_reduce_params){1, {-1}, 0};
+    fx_check_op("seq_rsum_i64_last", GLIM_OP_REDUCE_SUM, &p, sizeof p, "i", 1, 0);
+    p = (glim_reduce_params){0, {0}, 0}; /* no axes: all of them */
+    fx_check_op("seq_rsum_all", GLIM_OP_REDUCE_SUM, &p, sizeof p, "i", 1, 1e-5);
+    p = (glim_reduce_params){1, {1}, 0};
+    fx_check_op("seq_rmax_f32_mid", GLIM_OP_REDUCE_MAX, &p, sizeof p, "i", 1, 0);
+    p = (glim_reduce_params){2, {2, -3}, 1};
+    fx_check_op("seq_rmax_i32_keep", GLIM_OP_REDUCE_MAX, &p, sizeof p, "i", 1, 0);
+}
+
+/* REDUCE_MAX propagates NaN wherever it sits in the row. */
+static void test_reduce_max_nan(void)
+{
+    int ranks[1] = {2};
+    int64_t shapes[1][GLIM_MAX_DIMS] = {{3, 4}};
+    glim_reduce_params p = {1, {1}, 0};
+    rnode r;
+    if (rnode_build(&r, GLIM_OP_REDUCE_MAX, &p, sizeof p, "i", ranks, shapes, 1, 1)) {
+        CHECK_OK(1, r.err);
+        rnode_free(&r);
+        return;
+    }
+    CHECK_OK(glim_graph_prepare(r.g, 1, &r.err), r.err);
+    float *x = glim_graph_tensor(r.g, r.ins[0])->data;
+    const float v[12] = {1, NAN, 3, 2, NAN, 5, 6, 7, 8, 9, 10, NAN};
+    memcpy(x, v, sizeof v);
+    CHECK_OK(glim_graph_run(r.g, &r.err), r.err);
+    const float *y = glim_graph_tensor(r.g, r.outs[0])->data;
+    CHECK(isnan(y[0]) && isnan(y[1]) && isnan(y[2]));
+    x[1] = x[4] = x[11] = -1.f;
+    CHECK_OK(glim_graph_run(r.g, &r.err), r.err);
+    CHECK_NEAR(y[0], 3, 0);
+    CHECK_NEAR(y[1], 7, 0);
+    CHECK_NEAR(y[2], 10, 0);
+    rnode_free(&r);
+}
+
+/* Builds a one-node graph over inputs of given dtypes and expects prepare
+ * to fail. */
+static void expect_fail_dt(glim_op_id op, const void *params, size_t psize, int nin,
+                           const glim_dtype *dts, const int *ranks,
+                           int64_t shapes[][GLIM_MAX_DIMS], int nout, glim_status code,
+                           const char *needle)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int ins[4], outs[4];
+    for (int i = 0; i < nin; i++)
+        ins[i] = glim_graph_add_tensor(g, NULL, dts[i], ranks[i], shapes[i], GLIM_TENSOR_INPUT, &err);
+    for (int i = 0; i < nout; i++)
+        outs[i] = glim_graph_add_tensor(g, NULL, GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    CHECK(glim_graph_add_node(g, op, "node_under_test", nin, ins, nout, outs, params, psize,
+                              &err) >= 0);
+    CHECK_OK(glim_graph_set_io(g, nin, ins, nout, outs, &err), err);
+    glim_status st = glim_graph_prepare(g, 1, &err);
+    CHECK(st == code);
+    if (!strstr(err.msg, needle) || !strstr(err.msg, "node_under_test")) {
+        printf("#   message '%s' lacks '%s' or the node name\n", err.msg, needle);
+        check_failed_now = 1;
+    }
+    glim_graph_free(g);
+}
+
+static void test_shape_op_errors(void)
+{
+    int r2[3] = {2, 2, 2};
+    int64_t sh[3][GLIM_MAX_DIMS] = {{3, 4}, {2, 4}, {3, 4}};
+    glim_dtype ff[3] = {GLIM_F32, GLIM_F32, GLIM_F32}, fi[2] = {GLIM_F32, GLIM_I32};
+    glim_dtype uu[2] = {GLIM_U8, GLIM_U8}, bf[3] = {GLIM_BOOL, GLIM_F32, GLIM_I64};
+    expect_fail_dt(GLIM_OP_LESS, NULL, 0, 2, ff, r2, sh, 1, GLIM_EINVAL,
+                   "shapes do not broadcast (dim 0)");
+    expect_fail_dt(GLIM_OP_EQUAL, NULL, 0, 2, fi, r2, sh, 1, GLIM_EINVAL,
+                   "operands are float32 and int32");
+    expect_fail_dt(GLIM_OP_GREATER, NULL, 0, 2, uu, r2, sh, 1, GLIM_EUNSUPPORTED,
+                   "dtype uint8 is not supported");
+    expect_fail_dt(GLIM_OP_LOGICAL_NOT, NULL, 0, 1, ff, r2, sh, 1, GLIM_EUNSUPPORTED,
+                   "input '");
+    expect_fail_dt(GLIM_OP_WHERE, NULL, 0, 3, ff, r2, sh, 1, GLIM_EUNSUPPORTED,
+                   "condition '");
+    expect_fail_dt(GLIM_OP_WHERE, NULL, 0, 3, bf, r2, sh, 1, GLIM_EINVAL,
+                   "x is float32 and y is int64");
+    glim_expand_params e = {2, {5, 4}};
+    expect_fail_dt(GLIM_OP_EXPAND, &e, sizeof e, 1, ff, r2, sh, 1, GLIM_EINVAL,
+                   "input dim 0 (3) does not broadcast to 5");
+    glim_split_params sp = {1, 2, {1, 2}};
+    expect_fail_dt(GLIM_OP_SPLIT, &sp, sizeof sp, 1, ff, r2, sh, 2, GLIM_EINVAL,
+                   "the pieces add up to 3, the axis has 4");
+    sp = (glim_split_params){2, 2, {2, 2}};
+    expect_fail_dt(GLIM_OP_SPLIT, &sp, sizeof sp, 1, ff, r2, sh, 2, GLIM_EINVAL,
+                   "axis 2 is out of range for 2 dims");
+    sp = (glim_split_params){1, 2, {2, 2}};
+    expect_fail_dt(GLIM_OP_SPLIT, &sp, sizeof sp, 1, ff, r2, sh, 3, GLIM_EINVAL,
+                   "has 3 outputs, expected 2");
+    glim_reduce_params rp = {1, {-3}, 0};
+    expect_fail_dt(GLIM_OP_REDUCE_SUM, &rp, sizeof rp, 1, ff, r2, sh, 1, GLIM_EINVAL,
+                   "axis -3 is out of range for 2 dims");
+    rp = (glim_reduce_params){1, {0}, 0};
+    expect_fail_dt(GLIM_OP_REDUCE_MAX, &rp, sizeof rp, 1, uu, r2, sh, 1, GLIM_EUNSUPPORTED,
+                   "dtype uint8 is not supported");
+}
+
 int main(void)
 {
     RUN(test_conv_transpose_fixtures);
@@ -298,5 +433,10 @@ int main(void)
     RUN(test_resize_onnx_fixtures);
     RUN(test_resize_onnx_ties);
     RUN(test_resize_onnx_errors);
+    RUN(test_compare_where);
+    RUN(test_expand_split);
+    RUN(test_reduce);
+    RUN(test_reduce_max_nan);
+    RUN(test_shape_op_errors);
     return check_done();
 }

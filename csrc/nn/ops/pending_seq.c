@@ -9,13 +9,4 @@ static glim_status pending_prepare(glim_graph *g, glim_node *n, glim_error *err)
 }
 static void pending_eval(glim_graph *g, const glim_node *n) { (void)g; (void)n; }
 
-const glim_op_vtable glim_op_equal = {"EQUAL", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_less = {"LESS", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_greater = {"GREATER", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_logical_not = {"LOGICAL_NOT", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_where = {"WHERE", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_expand = {"EXPAND", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_split = {"SPLIT", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_reduce_sum = {"REDUCE_SUM", 0, pending_prepare, pending_eval, NULL};
-const glim_op_vtable glim_op_reduce_max = {"REDUCE_MAX", 0, pending_prepare, pending_eval, NULL};
 const glim_op_vtable glim_op_gru = {"GRU", 0, pending_prepare, pending_eval, NULL};
