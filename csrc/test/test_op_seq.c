@@ -425,6 +425,24 @@ static void test_shape_op_errors(void)
                    "dtype uint8 is not supported");
 }
 
+/* ---- LSTM: reverse, initial states as graph inputs, final states -------- */
+
+static void test_lstm_states(void)
+{
+    /* x, W_i..W_o, R_i..R_o, no peepholes, b_i..b_o, no projection, h0, c0;
+     * outputs y, h_T, c_T */
+    const char *kinds = "icccccccc---cccc--ii";
+    glim_lstm_params p = {GLIM_ACT_TANH, 0, 0, 1, 1};
+    fx_check_op("seq_lstm_rev_tm", GLIM_OP_LSTM, &p, sizeof p, kinds, 3, 1e-5);
+    p = (glim_lstm_params){GLIM_ACT_TANH, 0, 0, 0, 0};
+    fx_check_op("seq_lstm_fwd_states", GLIM_OP_LSTM, &p, sizeof p, kinds, 3, 1e-5);
+    p = (glim_lstm_params){GLIM_ACT_TANH, 0, 0, 0, 1};
+    fx_check_op("seq_lstm_rev_bm", GLIM_OP_LSTM, &p, sizeof p, kinds, 3, 1e-5);
+    /* h_T alone */
+    p = (glim_lstm_params){GLIM_ACT_TANH, 0, 0, 0, 0};
+    fx_check_op("seq_lstm_fwd_states", GLIM_OP_LSTM, &p, sizeof p, kinds, 2, 1e-5);
+}
+
 int main(void)
 {
     RUN(test_conv_transpose_fixtures);
@@ -438,5 +456,6 @@ int main(void)
     RUN(test_reduce);
     RUN(test_reduce_max_nan);
     RUN(test_shape_op_errors);
+    RUN(test_lstm_states);
     return check_done();
 }

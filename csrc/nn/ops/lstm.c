@@ -11,7 +11,8 @@
  *   12..15 biases        b_i b_f b_c b_o   [C]      (b_i absent with CIFG)
  *   16 projection P [O, C], 17 projection bias [O]  (optional; else O = C)
  *   18 initial output state h0 [B, O], 19 initial cell state c0 [B, C]
- *      (constants, usually zero; absent = zero)
+ *      (constants or computed tensors, e.g. ONNX's initial_h / initial_c;
+ *      absent = zero)
  *   20..23 layer-norm coefficients: not supported (prepare fails).
  * Per step t, with act = params.act (TANH normally) and σ the logistic:
  *   i = σ(W_i x + R_i h + p_i ⊙ c + b_i)        (CIFG: i = 1 - f)
@@ -21,8 +22,11 @@
  *   o = σ(W_o x + R_o h + p_o ⊙ c + b_o)
  *   m = o ⊙ act(c);  h = P m + pb (clipped to ±proj_clip when > 0) or m
  *   y[t] = h
- * Output y [B,T,O] ([T,B,O] when time_major). The state starts from h0/c0 on
- * every run (glimpse graphs keep no state between runs).
+ * Output y [B,T,O] ([T,B,O] when time_major). With params.reverse the steps
+ * run from t = T-1 down to 0 (ONNX direction "reverse"; y[t] still holds the
+ * output of step t). Optional outputs 1 and 2: the final states h_T [B, O]
+ * and c_T [B, C] after the last step processed (ONNX's Y_h / Y_c). The state
+ * starts from h0/c0 on every run (glimpse graphs keep no state between runs).
  * Plain loops: the sizes of sequence models here are small.
  */
 #include "kernel.h"
@@ -66,7 +70,9 @@ static glim_status lstm_prepare(glim_graph *g, glim_node *n, glim_error *err)
 {
     glim_lstm_params *p = n->params;
     glim_status st;
-    if ((st = glim_need_arity(n, 20, 24, 1, err)) ||
+    if (n->noutputs < 1 || n->noutputs > 3)
+        return glim_node_fail(n, err, GLIM_EINVAL, "has %d outputs, expected 1..3", n->noutputs);
+    if ((st = glim_need_arity(n, 20, 24, -1, err)) ||
         (st = glim_need_input(g, n, X, GLIM_F32, 3, 3, "input", err)) ||
         (st = glim_need_input(g, n, WF, GLIM_F32, 2, 2, "input-to-forget weights", err)) ||
         (st = glim_need_input(g, n, RF, GLIM_F32, 2, 2, "recurrent-to-forget weights", err)))
@@ -115,6 +121,9 @@ static glim_status lstm_prepare(glim_graph *g, glim_node *n, glim_error *err)
     if (glim_in(g, n, C0) && (st = need_shape(g, n, C0, d.b, d.cell, "cell state", err))) return st;
     int64_t shape[3] = {p->time_major ? d.t : d.b, p->time_major ? d.b : d.t, d.out};
     if ((st = glim_out_shape(g, n, 0, GLIM_F32, 3, shape, err))) return st;
+    int64_t hs[2] = {d.b, d.out}, cs[2] = {d.b, d.cell};
+    if (n->noutputs > 1 && (st = glim_out_shape(g, n, 1, GLIM_F32, 2, hs, err))) return st;
+    if (n->noutputs > 2 && (st = glim_out_shape(g, n, 2, GLIM_F32, 2, cs, err))) return st;
     /* h, c, four gates, m */
     n->scratch = (size_t)(d.b * d.out + d.b * d.cell * 6) * sizeof(float);
     return GLIM_OK;
@@ -172,8 +181,9 @@ static void lstm_eval(glim_graph *g, const glim_node *n)
     const float *pw = data_of(g, n, PW), *pb = data_of(g, n, PB);
     float *gate[4] = {gi, gf, gc, go};
     int cifg = W[0] == NULL;
-    for (int64_t t = 0; t < T; t++)
+    for (int64_t step = 0; step < T; step++)
         for (int64_t b = 0; b < B; b++) {
+            int64_t t = p->reverse ? T - 1 - step : step;
             const float *xt = x + (p->time_major ? (t * B + b) : (b * T + t)) * I;
             float *hb = h + b * O, *cb = c + b * C;
             for (int k = 0; k < 4; k++) {
@@ -207,6 +217,8 @@ static void lstm_eval(glim_graph *g, const glim_node *n)
             float *yt = y + (p->time_major ? (t * B + b) : (b * T + t)) * O;
             memcpy(yt, hb, (size_t)O * sizeof(float));
         }
+    if (n->noutputs > 1) memcpy(glim_out(g, n, 1)->data, h, (size_t)(B * O) * sizeof(float));
+    if (n->noutputs > 2) memcpy(glim_out(g, n, 2)->data, c, (size_t)(B * C) * sizeof(float));
 }
 
 static double lstm_flops(const glim_graph *g, const glim_node *n)
