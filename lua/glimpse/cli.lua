@@ -2,6 +2,7 @@
 --
 --     glimpse describe IMAGE|DIR... [options]
 --     glimpse classify IMAGE|DIR... [options]
+--     glimpse ocr IMAGE|DIR... [options]
 --     glimpse --help | --version
 --
 -- Exit statuses: 0 success; 1 an unexpected internal error; 2 bad usage;
@@ -34,6 +35,7 @@ commands:
   describe   describe images (local models by default; a vision LLM with
              --backend openai or when OPENAI_API_KEY / OPENAI_BASE_URL is set)
   classify   ImageNet labels with scores
+  ocr        read the text in images (PaddleOCR PP-OCRv4 models)
 
 options for every command:
   -h, --help          this help (or `glimpse <command> --help`)
@@ -90,6 +92,23 @@ options:
   --model M           catalogue name (mobilenet_v2, mobilenet_v1_025, ...) or
                       a model file
   -k N                how many labels (default 5)
+  --threads N         inference threads (default 1)
+  --format FMT        text, json or jsonl
+  --out FILE          write the output to FILE
+  -q, --quiet         no progress bar
+  -h, --help          this help
+]]
+
+local OCR_USAGE = [[
+usage: glimpse ocr [options] IMAGE|DIR...
+
+Read the text in images: text lines are found, read and listed in reading
+order, one per output line (text output) or with their score and box (JSON).
+
+options:
+  --angle             also detect upside-down lines and turn them
+  --no-detect         read each whole image as one line (a cropped word)
+  --drop-score S      leave out lines read with a lower score (default 0.5)
   --threads N         inference threads (default 1)
   --format FMT        text, json or jsonl
   --out FILE          write the output to FILE
@@ -174,6 +193,11 @@ local DESCRIBE_OPTS = {
 local CLASSIFY_OPTS = {
   ["--model"] = { "value", "model" }, ["-k"] = { "value", "k" },
   ["--threads"] = { "value", "threads" },
+}
+
+local OCR_OPTS = {
+  ["--angle"] = { "flag", "angle" }, ["--no-detect"] = { "flag", "no_detect" },
+  ["--drop-score"] = { "value", "drop_score" }, ["--threads"] = { "value", "threads" },
 }
 
 local UsageError = {}
@@ -400,7 +424,39 @@ local function cmd_classify(args)
     end)
 end
 
-local COMMANDS = { describe = cmd_describe, classify = cmd_classify }
+local function cmd_ocr(args)
+  local o, files = parse(args, 2, OCR_OPTS)
+  if o.help then io.stdout:write(OCR_USAGE) return 0 end
+  check_format(o)
+  if #files == 0 then usage_error("ocr needs at least one image") end
+  local drop
+  if o.drop_score then
+    drop = tonumber(o.drop_score)
+    if not drop or drop < 0 or drop > 1 then usage_error("--drop-score must be a number in 0..1") end
+  end
+  local threads = o.threads and positive_int(o.threads, "--threads") or nil
+  local glimpse = require "glimpse"
+  local items = run_all(expand(files), o, function(f)
+    local img, err, code = glimpse.image.load(f)
+    if not img then return nil, err, code end
+    local lines
+    lines, err, code = glimpse.ocr(img, { angle = o.angle or nil, detect = not o.no_detect,
+      drop_score = drop, threads = threads })
+    local size = { width = img.width, height = img.height }
+    img:free()
+    if not lines then return nil, err, code end
+    return { lines = lines, image = size }
+  end)
+  return finish(o, items,
+    function(it)
+      local out = { it.file .. (" (%dx%d)"):format(it.result.image.width, it.result.image.height) }
+      for _, l in ipairs(it.result.lines) do out[#out + 1] = "  " .. l.text end
+      return table.concat(out, "\n")
+    end,
+    function(it) return { file = it.file, image = it.result.image, lines = it.result.lines } end)
+end
+
+local COMMANDS = { describe = cmd_describe, classify = cmd_classify, ocr = cmd_ocr }
 
 --- Run the command line `args` (arg-style array); returns the exit status.
 function M.main(args)
@@ -417,7 +473,7 @@ function M.main(args)
       return 0
     end
     local fn = COMMANDS[cmd]
-    if not fn then usage_error("unknown command '" .. cmd .. "' (describe, classify)") end
+    if not fn then usage_error("unknown command '" .. cmd .. "' (describe, classify, ocr)") end
     for i = 2, #args do
       if args[i] == "--version" then
         io.stdout:write("glimpse ", require("glimpse")._VERSION, "\n")
