@@ -70,9 +70,12 @@ static void test_fully_connected_fixtures(void)
     fx_check_op("fc_batch", GLIM_OP_FULLY_CONNECTED, &p, sizeof p, "icc", 1, TOL);
 }
 
-/* Build x -> op -> y with random data, run fast and reference, compare. */
-static void fast_vs_ref(glim_op_id op, glim_conv2d_params p, int64_t n, int64_t h, int64_t w,
-                        int64_t cin, int64_t cout, int kh, int kw, uint32_t seed)
+/* Build x -> op -> y with random data, run fast and reference, compare.
+ * isa >= 0 lowers a packed CONV2D's micro-kernel (GLIM_GEMM_*) after
+ * prepare; threads: the graph's thread count. */
+static void fast_vs_ref_on(glim_op_id op, glim_conv2d_params p, int64_t n, int64_t h, int64_t w,
+                           int64_t cin, int64_t cout, int kh, int kw, uint32_t seed, int isa,
+                           int threads)
 {
     glim_error err = {0};
     glim_graph *g = NULL;
@@ -93,8 +96,10 @@ static void fast_vs_ref(glim_op_id op, glim_conv2d_params p, int64_t n, int64_t 
     int in[] = {x, wt, b};
     CHECK(glim_graph_add_node(g, op, "sweep", 3, in, 1, &y, &p, sizeof p, &err) >= 0);
     CHECK_OK(glim_graph_set_io(g, 1, &x, 1, &y, &err), err);
-    CHECK_OK(glim_graph_prepare(g, 2, &err), err);
+    CHECK_OK(glim_graph_prepare(g, threads, &err), err);
     if (check_failed_now) { glim_graph_free(g); return; }
+    if (isa >= 0 && op == GLIM_OP_CONV2D && g->nodes[0].state)
+        ((glim_packed *)g->nodes[0].state)->isa = isa;
     glim_gtensor *xt = glim_graph_tensor(g, x), *yt = glim_graph_tensor(g, y);
     for (int64_t i = 0; i < xt->count; i++) ((float *)xt->data)[i] = fx_rand(&seed);
     CHECK_OK(glim_graph_run(g, &err), err);
@@ -106,12 +111,20 @@ static void fast_vs_ref(glim_op_id op, glim_conv2d_params p, int64_t n, int64_t 
     memcpy(want.shape, yt->shape, sizeof want.shape);
     glim_gtensor got = *yt;
     got.data = fast;
-    char label[96];
-    snprintf(label, sizeof label, "%s %lldx%lldx%lld k%dx%d", glim_op_name(op), (long long)h,
-             (long long)w, (long long)cin, kh, kw);
+    char label[128];
+    snprintf(label, sizeof label, "%s n%lld %lldx%lldx%lld->%lld k%dx%d s%dx%d d%dx%d isa %d t%d",
+             glim_op_name(op), (long long)n, (long long)h, (long long)w, (long long)cin,
+             (long long)cout, kh, kw, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w, isa,
+             threads);
     fx_compare(label, &got, &want, TOL);
     free(fast);
     glim_graph_free(g);
+}
+
+static void fast_vs_ref(glim_op_id op, glim_conv2d_params p, int64_t n, int64_t h, int64_t w,
+                        int64_t cin, int64_t cout, int kh, int kw, uint32_t seed)
+{
+    fast_vs_ref_on(op, p, n, h, w, cin, cout, kh, kw, seed, -1, 2);
 }
 
 static void test_fast_matches_reference(void)
@@ -132,6 +145,45 @@ static void test_fast_matches_reference(void)
                 p.stride_h = p.stride_w = 1;
                 fast_vs_ref(GLIM_OP_CONV2D, p, 2, sizes[s][0], sizes[s][1], chans[c],
                             chans[(c + 1) % 7], 1, 1, seed++);
+            }
+}
+
+/* The direct CONV2D path (>= 16 input channels, not 1x1 stride 1): every
+ * micro-kernel this build has, 1 and 2 threads, kernel sizes 1x3 to 7x7,
+ * strides and dilations per axis, asymmetric and no padding, odd channel
+ * counts (panel tails, a lone last panel), rows shorter and longer than a
+ * tile, a batch of two, and an activation applied after the kernel. */
+static void test_direct_conv(void)
+{
+    uint32_t seed = 31;
+    static const struct {
+        int h, w, cin, cout, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, n;
+        glim_activation act;
+    } cases[] = {
+        {9, 11, 16, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_RELU},
+        {8, 15, 17, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, GLIM_ACT_NONE},
+        {13, 13, 33, 48, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_RELU6},
+        {7, 7, 40, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_NONE},
+        {12, 9, 20, 37, 5, 5, 2, 1, 1, 1, 2, 2, 2, 2, 1, GLIM_ACT_RELU},
+        {1, 23, 48, 19, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, GLIM_ACT_NONE},
+        {10, 12, 16, 33, 3, 3, 1, 2, 2, 1, 2, 1, 2, 1, 1, GLIM_ACT_RELU},
+        {11, 11, 24, 9, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, GLIM_ACT_TANH},
+        {16, 16, 18, 65, 7, 7, 2, 2, 1, 1, 3, 2, 3, 1, 1, GLIM_ACT_RELU_N1_TO_1},
+        {6, 20, 64, 32, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, GLIM_ACT_SIGMOID},
+        {9, 9, 16, 16, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 1, GLIM_ACT_NONE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int isa = GLIM_GEMM_PLAIN; isa <= glim_gemm_best_isa(); isa++)
+            for (int t = 1; t <= 2; t++) {
+                glim_conv2d_params p = conv(cases[i].sh, cases[i].sw, cases[i].dh, cases[i].dw,
+                                            GLIM_PAD_EXPLICIT, cases[i].act);
+                p.pad_top = cases[i].pt;
+                p.pad_left = cases[i].pl;
+                p.pad_bottom = cases[i].pb;
+                p.pad_right = cases[i].pr;
+                fast_vs_ref_on(GLIM_OP_CONV2D, p, cases[i].n, cases[i].h, cases[i].w,
+                               cases[i].cin, cases[i].cout, cases[i].kh, cases[i].kw, seed++, isa,
+                               t);
             }
 }
 
@@ -260,6 +312,7 @@ int main(void)
     RUN(test_pool_fixtures);
     RUN(test_fully_connected_fixtures);
     RUN(test_fast_matches_reference);
+    RUN(test_direct_conv);
     RUN(test_gemm_kernels);
     RUN(test_weights_packing_ownership);
     RUN(test_conv_errors_name_the_node);
