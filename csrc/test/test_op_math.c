@@ -128,6 +128,9 @@ static void test_matmul_shapes_vs_reference(void)
     mm_random_vs_reference(2, big_a, 2, big_b, 0, 0, GLIM_ACT_NONE, 0);
     int64_t row[] = {1, 300}, mat[] = {300, 70};
     mm_random_vs_reference(2, row, 2, mat, 0, 1, GLIM_ACT_NONE, 1);
+    /* a constant b past 2^27 multiply-adds (OpenBLAS instead of the panels) */
+    int64_t huge_a[] = {1, 523, 521}, huge_b[] = {521, 495};
+    mm_random_vs_reference(3, huge_a, 2, huge_b, 0, 1, GLIM_ACT_RELU, 1);
 }
 
 /* prepare must fail with EINVAL and exactly this message. */

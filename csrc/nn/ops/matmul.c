@@ -8,21 +8,27 @@
  *   numpy. A 1-D a is a row [1, K] whose M dim is dropped from the output; a
  *   1-D b is a column [K, 1] whose N dim is dropped. float32.
  *
- * Every product runs on the packed GEMM micro-kernels of gemm.c (bias and
- * clamp activations fused into the store; TANH / SIGMOID after):
- *  - b a constant with a single matrix (the weights of a projection): b is
- *    packed once at prepare, a's batches are flattened into rows, and the
- *    rows are split across threads;
- *  - otherwise (attention: both operands computed) each batch's b is packed
- *    into per-thread scratch at run time (K x N copies against M x N x K
- *    multiply-adds) and the batches are split across threads; with fewer
- *    batches than threads, each batch's rows are split instead.
- * The engine's own threads are the one level of parallelism (no OpenBLAS
- * call here, so its thread count does not matter). With reference kernels
- * (glim_graph_set_reference) plain loops compute the same sums.
+ * Kernels:
+ *  - b a constant single matrix (the weights of a projection): packed once
+ *    at prepare into the 16-column panels of gemm.c's micro-kernels (bias
+ *    and clamp activations fused into the store), a's batches flattened
+ *    into rows and the rows split across the graph's threads. Very large
+ *    products (over 2^27 multiply-adds) go to OpenBLAS instead, whose
+ *    cache blocking wins there.
+ *  - b computed (attention: q . k^T, p . v): cblas_sgemm per batch, on b as
+ *    it lies (transposed or not, no copy); bias and activation in a second
+ *    pass. Small products (at most 2^18 multiply-adds, which OpenBLAS runs
+ *    on the calling thread) are spread over the graph's threads a batch at
+ *    a time; larger ones run one after the other on OpenBLAS's threads
+ *    (set to the graph's count), so one level of threads is ever active.
+ *    Measured on the OCR recognizer's attention shapes ([8,80,40] x
+ *    [8,40,80]), OpenBLAS's small-matrix kernels beat packing b per run.
+ * With reference kernels (glim_graph_set_reference) plain loops compute the
+ * same sums.
  */
 #include "kernel.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -37,7 +43,6 @@ typedef struct mm_state {
     int64_t sbk, sbn;                /* b's element strides along k and along n */
     int b_single;                    /* b is one matrix: a's batches flatten into rows */
     int64_t npanels, panel_floats;   /* a packed b: npanels * K * 16 floats */
-    int slots;                       /* per-thread packing buffers in scratch */
     glim_packed *pk;                 /* b packed at prepare (a constant single matrix) */
 } mm_state;
 
@@ -170,11 +175,7 @@ static glim_status mm_prepare(glim_graph *g, glim_node *n, glim_error *err)
         packed_view(pk, data, bb, N, K);
     }
     s.pk = pk;
-    /* scratch: the padded bias, then one packing buffer per thread */
-    s.slots = pk ? 0 : (s.b_single || s.nbatch < g->threads) ? 1 : g->threads;
     *old = s;
-    size_t floats = (size_t)(s.npanels * PANEL) + (size_t)s.slots * (size_t)s.panel_floats;
-    n->scratch = pk ? 0 : floats * sizeof(float);
     return GLIM_OK;
 }
 
@@ -215,46 +216,65 @@ static void mm_reference(glim_graph *g, const glim_node *n, const mm_state *s)
 
 /* ---- fast path ----------------------------------------------------------- */
 
+/* OpenBLAS runs a product of at most this many multiply-adds on the calling
+ * thread (interface/gemm.c: SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD),
+ * so up to this size several of our threads may each run their own batch
+ * without the two levels of threads competing for the cores. */
+#define BLAS_SERIAL_MACS 262144.0
+
 typedef struct mm_job {
     const mm_state *s;
-    const glim_packed *pk; /* rows mode: the packed b */
-    const float *a, *b;
-    float *y, *bias;       /* bias: npanels * 16, zero-padded */
-    float *slots;
+    int transpose_b;
+    const float *a, *b, *bias;
+    float *y;
     float lo, hi;
-    glim_activation post;  /* TANH / SIGMOID after the store, else NONE */
+    glim_activation act;
 } mm_job;
 
-/* Rows [r0, r1) of a (batches flattened) against one packed b. */
+/* bias + activation over rows [r0, r1) of an output just computed */
+static void bias_act(const mm_job *j, float *y, int64_t rows)
+{
+    const int64_t N = j->s->N;
+    if (j->bias)
+        for (int64_t r = 0; r < rows; r++) {
+            float *yr = y + r * N;
+            for (int64_t c = 0; c < N; c++) yr[c] += j->bias[c];
+        }
+    if (j->act != GLIM_ACT_NONE) glim_apply_act(y, rows * N, j->act);
+}
+
+/* Rows [r0, r1) of a (batches flattened) against the b packed at prepare. */
 static void mm_rows(void *arg, int64_t r0, int64_t r1)
 {
     const mm_job *j = arg;
     const mm_state *s = j->s;
-    glim_gemm_packed(j->a, s->K, j->pk, j->y, s->N, r0, r1, j->lo, j->hi);
-    if (j->post != GLIM_ACT_NONE) glim_apply_act(j->y + r0 * s->N, (r1 - r0) * s->N, j->post);
+    glim_gemm_packed(j->a, s->K, s->pk, j->y, s->N, r0, r1, j->lo, j->hi);
+    if (j->act == GLIM_ACT_TANH || j->act == GLIM_ACT_SIGMOID)
+        glim_apply_act(j->y + r0 * s->N, (r1 - r0) * s->N, j->act);
 }
 
-/* One whole batch on one thread: pack its b into this thread's slot. */
-static void mm_batch(void *arg, int bi, int thread)
+/* rows x N = a [rows, K] . b (one matrix), by OpenBLAS */
+static void blas_product(const mm_job *j, const float *a, const float *b, float *y, int64_t rows)
+{
+    const mm_state *s = j->s;
+    if (s->N == 1 || j->transpose_b) /* b [N, K]; a 1-D b is the same column either way */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)s->N, (int)s->K,
+                    1.f, a, (int)s->K, b, (int)s->K, 0.f, y, (int)s->N);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)s->N, (int)s->K,
+                    1.f, a, (int)s->K, b, (int)s->N, 0.f, y, (int)s->N);
+    bias_act(j, y, rows);
+}
+
+static void mm_batches(void *arg, int64_t b0, int64_t b1)
 {
     const mm_job *j = arg;
     const mm_state *s = j->s;
-    int64_t oa, ob;
-    batch_offsets(s, bi, &oa, &ob);
-    float *slot = j->slots + (int64_t)thread * s->panel_floats;
-    glim_packed pk;
-    pack_b(j->b + ob, s->sbk, s->sbn, s->N, s->K, slot);
-    packed_view(&pk, slot, j->bias, s->N, s->K);
-    float *y = j->y + (int64_t)bi * s->M * s->N;
-    glim_gemm_packed(j->a + oa, s->K, &pk, y, s->N, 0, s->M, j->lo, j->hi);
-    if (j->post != GLIM_ACT_NONE) glim_apply_act(y, s->M * s->N, j->post);
-}
-
-static int64_t row_grain(const mm_state *s)
-{
-    int64_t per_row = s->N * s->K, g = 12;
-    if (per_row > 0 && 32768 / per_row + 1 > g) g = 32768 / per_row + 1;
-    return g;
+    for (int64_t bi = b0; bi < b1; bi++) {
+        int64_t oa, ob;
+        batch_offsets(s, bi, &oa, &ob);
+        blas_product(j, j->a + oa, j->b + ob, j->y + bi * s->M * s->N, s->M);
+    }
 }
 
 static void mm_eval(glim_graph *g, const glim_node *n)
@@ -268,42 +288,38 @@ static void mm_eval(glim_graph *g, const glim_node *n)
         return;
     }
     glim_gtensor *bt = glim_in(g, n, 2);
-    mm_job j = {s, s->pk, glim_in(g, n, 0)->data, glim_in(g, n, 1)->data, y, NULL, NULL,
-                -INFINITY, INFINITY, GLIM_ACT_NONE};
-    if (!glim_act_range(p->act, &j.lo, &j.hi)) j.post = p->act;
+    mm_job j = {s, p->transpose_b, glim_in(g, n, 0)->data, glim_in(g, n, 1)->data,
+                bt ? bt->data : NULL, y, -INFINITY, INFINITY, p->act};
+    if (s->K == 0) { /* an empty sum: bias (or 0), then the activation */
+        memset(y, 0, (size_t)(s->nbatch * s->M * s->N) * sizeof(float));
+        bias_act(&j, y, s->nbatch * s->M);
+        return;
+    }
+    int64_t rows = s->nbatch * s->M;
+    double total = (double)rows * (double)s->N * (double)s->K;
+    if (s->pk && total > 134217728.0) { /* 2^27 */
+        blas_product(&j, j.a, j.b, y, rows);
+        return;
+    }
     if (s->pk) {
+        glim_act_range(p->act, &j.lo, &j.hi);
         if (bt && bt->kind != GLIM_TENSOR_CONSTANT) /* a computed bias: refresh it */
             memcpy(s->pk->bias, bt->data, (size_t)s->N * sizeof(float));
-        glim_parallel_for(g, s->nbatch * s->M, row_grain(s), mm_rows, &j);
+        int64_t per_row = s->N * s->K, grain = 12;
+        if (32768 / per_row + 1 > grain) grain = 32768 / per_row + 1;
+        glim_parallel_for(g, rows, grain, mm_rows, &j);
         return;
     }
-    j.bias = n->scratch_data;
-    j.slots = j.bias + s->npanels * PANEL;
-    memset(j.bias, 0, (size_t)(s->npanels * PANEL) * sizeof(float));
-    if (bt) memcpy(j.bias, bt->data, (size_t)s->N * sizeof(float));
-    if (s->slots > 1) { /* whole batches per thread */
-        glim_threads_run(g->pool_threads, (int)s->nbatch, mm_batch, &j);
+    if (s->b_single) { /* one product over all of a's rows */
+        blas_product(&j, j.a, j.b, y, rows);
         return;
     }
-    /* one b at a time, its rows across threads */
-    glim_packed pk;
-    packed_view(&pk, j.slots, j.bias, s->N, s->K);
-    j.pk = &pk;
-    if (s->b_single) {
-        pack_b(j.b, s->sbk, s->sbn, s->N, s->K, j.slots);
-        glim_parallel_for(g, s->nbatch * s->M, row_grain(s), mm_rows, &j);
-        return;
-    }
-    const float *a0 = j.a;
-    float *y0 = j.y;
-    for (int64_t bi = 0; bi < s->nbatch; bi++) {
-        int64_t oa, ob;
-        batch_offsets(s, bi, &oa, &ob);
-        pack_b(j.b + ob, s->sbk, s->sbn, s->N, s->K, j.slots);
-        j.a = a0 + oa;
-        j.y = y0 + bi * s->M * s->N;
-        glim_parallel_for(g, s->M, row_grain(s), mm_rows, &j);
-    }
+    /* batches: whole small products per thread, or OpenBLAS's own threads */
+    double macs = (double)s->M * (double)s->N * (double)s->K;
+    if (macs <= BLAS_SERIAL_MACS)
+        glim_parallel_for(g, s->nbatch, 1, mm_batches, &j);
+    else
+        mm_batches(&j, 0, s->nbatch);
 }
 
 static double mm_flops(const glim_graph *g, const glim_node *n)
