@@ -443,6 +443,100 @@ static void test_lstm_states(void)
     fx_check_op("seq_lstm_fwd_states", GLIM_OP_LSTM, &p, sizeof p, kinds, 2, 1e-5);
 }
 
+/* ---- GRU ------------------------------------------------------------------ */
+
+static void test_gru_fixtures(void)
+{
+    glim_gru_params p = {1, 0, 0.f};
+    fx_check_op("seq_gru_lbr1", GLIM_OP_GRU, &p, sizeof p, "icccc", 2, 1e-5);
+    p = (glim_gru_params){1, 1, 0.f};
+    fx_check_op("seq_gru_lbr1_rev", GLIM_OP_GRU, &p, sizeof p, "iccci", 2, 1e-5);
+    p = (glim_gru_params){1, 0, 0.f};
+    fx_check_op("seq_gru_lbr1_nobias", GLIM_OP_GRU, &p, sizeof p, "icc", 2, 1e-5);
+    p = (glim_gru_params){0, 0, 0.f};
+    fx_check_op("seq_gru_lbr0", GLIM_OP_GRU, &p, sizeof p, "iccc-", 2, 1e-5);
+    fx_check_op("seq_gru_lbr0", GLIM_OP_GRU, &p, sizeof p, "iccc", 1, 1e-5); /* y only */
+    p = (glim_gru_params){0, 1, 0.5f};
+    fx_check_op("seq_gru_lbr0_clip_rev", GLIM_OP_GRU, &p, sizeof p, "iccci", 2, 1e-5);
+    p = (glim_gru_params){0, 1, 0.f};
+    fx_check_op("seq_gru_lbr0_b1_rev", GLIM_OP_GRU, &p, sizeof p, "iccci", 2, 1e-5);
+}
+
+static void test_gru_sweep(void)
+{
+    /* T, B, I, H, lbr, reverse, clip*10, bias, h0 */
+    static const int cases[][9] = {
+        {9, 5, 13, 17, 0, 0, 0, 1, 1}, {9, 5, 13, 17, 1, 1, 0, 1, 1}, {3, 1, 33, 40, 1, 0, 0, 0, 1},
+        {6, 7, 8, 3, 0, 1, 7, 1, 0},   {1, 2, 5, 64, 1, 0, 20, 1, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int *k = cases[c];
+        glim_gru_params p = {k[4], k[5], (float)k[6] / 10.f};
+        int ranks[5] = {3, 2, 2, 1, 2};
+        int64_t shapes[5][GLIM_MAX_DIMS] = {{k[0], k[1], k[2]}, {3 * k[3], k[2]}, {3 * k[3], k[3]},
+                                            {6 * k[3]}, {k[1], k[3]}};
+        char kinds[6] = "iccci";
+        if (!k[7]) kinds[3] = '-';
+        if (!k[8]) kinds[4] = '-';
+        rnode r;
+        char label[64];
+        snprintf(label, sizeof label, "gru case %zu", c);
+        if (rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, kinds, ranks, shapes, 2, 3 + (uint32_t)c))
+            CHECK_OK(1, r.err);
+        else
+            rnode_check(&r, label, 1e-5);
+        rnode_free(&r);
+    }
+}
+
+static void test_gru_lstm_errors(void)
+{
+    int ranks[5] = {3, 2, 2, 1, 2};
+    int64_t shapes[5][GLIM_MAX_DIMS] = {{4, 2, 3}, {15, 3}, {15, 5}, {30}, {2, 5}};
+    glim_gru_params p = {1, 0, 0.f};
+    rnode r;
+    shapes[1][1] = 4;
+    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "has shape [15,4], expected [15,3]");
+    rnode_free(&r);
+    shapes[1][1] = 3;
+    shapes[3][0] = 15;
+    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "has 15 values, expected 30");
+    rnode_free(&r);
+    shapes[3][0] = 30;
+    shapes[4][0] = 3;
+    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "initial state");
+    rnode_free(&r);
+    shapes[4][0] = 2;
+    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 3, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "has 3 outputs, expected 1..2");
+    rnode_free(&r);
+    p.linear_before_reset = 2;
+    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "linear_before_reset 2 is not 0 or 1");
+    rnode_free(&r);
+    p = (glim_gru_params){0, 0, -1.f};
+    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 1, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "clip -1 is negative");
+    rnode_free(&r);
+    /* LSTM: four outputs */
+    int lr[20];
+    int64_t ls[20][GLIM_MAX_DIMS];
+    memset(ls, 0, sizeof ls);
+    for (int i = 0; i < 20; i++) lr[i] = 2;
+    lr[0] = 3;
+    ls[0][0] = 2; ls[0][1] = 3; ls[0][2] = 4;
+    for (int i = 1; i <= 4; i++) { ls[i][0] = 5; ls[i][1] = 4; }
+    for (int i = 5; i <= 8; i++) { ls[i][0] = 5; ls[i][1] = 5; }
+    for (int i = 12; i <= 15; i++) { lr[i] = 1; ls[i][0] = 5; }
+    glim_lstm_params lp = {GLIM_ACT_TANH, 0, 0, 0, 1};
+    rnode_build(&r, GLIM_OP_LSTM, &lp, sizeof lp, "icccccccc---cccc----", lr, ls, 4, 1);
+    rnode_expect_fail(&r, GLIM_EINVAL, "has 4 outputs, expected 1..3");
+    rnode_free(&r);
+}
+
 int main(void)
 {
     RUN(test_conv_transpose_fixtures);
@@ -457,5 +551,8 @@ int main(void)
     RUN(test_reduce_max_nan);
     RUN(test_shape_op_errors);
     RUN(test_lstm_states);
+    RUN(test_gru_fixtures);
+    RUN(test_gru_sweep);
+    RUN(test_gru_lstm_errors);
     return check_done();
 }
