@@ -55,6 +55,7 @@ void glimpse_open_imgproc(lua_State *L);
 void glimpse_open_tensor(lua_State *L);
 void glimpse_open_model(lua_State *L);
 void glimpse_open_http(lua_State *L);
+void glimpse_open_ocr(lua_State *L);
 
 /* Every metatable keeps its methods in a `__methods` table; its __index is
  * a function that answers fields (img.width) and then looks there.

@@ -115,5 +115,6 @@ GLIM_API int luaopen_glimpse_core(lua_State *L)
     glimpse_open_tensor(L);
     glimpse_open_model(L);
     glimpse_open_http(L);
+    glimpse_open_ocr(L);
     return 1;
 }
