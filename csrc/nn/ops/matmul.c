@@ -12,7 +12,8 @@
  *  - b a constant single matrix (the weights of a projection): packed once
  *    at prepare into the 16-column panels of gemm.c's micro-kernels (bias
  *    and clamp activations fused into the store), a's batches flattened
- *    into rows and the rows split across the graph's threads. Very large
+ *    into rows and the rows split across the graph's threads (or, for a
+ *    few rows against many columns, the column panels). Very large
  *    products (over 2^27 multiply-adds) go to OpenBLAS instead, whose
  *    cache blocking wins there.
  *  - b computed (attention: q . k^T, p . v): cblas_sgemm per batch, on b as
@@ -253,6 +254,20 @@ static void mm_rows(void *arg, int64_t r0, int64_t r1)
         glim_apply_act(j->y + r0 * s->N, (r1 - r0) * s->N, j->act);
 }
 
+/* Column panels [p0, p1) of all rows (few rows, many columns: each thread
+ * reads only its share of the packed b). */
+static void mm_panels(void *arg, int64_t p0, int64_t p1)
+{
+    const mm_job *j = arg;
+    const mm_state *s = j->s;
+    int64_t rows = s->nbatch * s->M;
+    glim_gemm_packed_cols(j->a, s->K, s->pk, j->y, s->N, 0, rows, p0, p1, j->lo, j->hi);
+    if (j->act == GLIM_ACT_TANH || j->act == GLIM_ACT_SIGMOID) {
+        int64_t c0 = p0 * PANEL, c1 = p1 * PANEL < s->N ? p1 * PANEL : s->N;
+        for (int64_t r = 0; r < rows; r++) glim_apply_act(j->y + r * s->N + c0, c1 - c0, j->act);
+    }
+}
+
 /* rows x N = a [rows, K] . b (one matrix), by OpenBLAS */
 static void blas_product(const mm_job *j, const float *a, const float *b, float *y, int64_t rows)
 {
@@ -305,6 +320,11 @@ static void mm_eval(glim_graph *g, const glim_node *n)
         glim_act_range(p->act, &j.lo, &j.hi);
         if (bt && bt->kind != GLIM_TENSOR_CONSTANT) /* a computed bias: refresh it */
             memcpy(s->pk->bias, bt->data, (size_t)s->N * sizeof(float));
+        if (rows <= 128 && s->npanels >= 2 * g->threads && g->threads > 1) {
+            /* a classifier head: few rows, thousands of columns */
+            glim_parallel_for(g, s->npanels, 1, mm_panels, &j);
+            return;
+        }
         int64_t per_row = s->N * s->K, grain = 12;
         if (32768 / per_row + 1 > grain) grain = 32768 / per_row + 1;
         glim_parallel_for(g, rows, grain, mm_rows, &j);
