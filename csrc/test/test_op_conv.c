@@ -187,6 +187,43 @@ static void test_direct_conv(void)
             }
 }
 
+/* DEPTHWISE_CONV2D fast paths against the reference: 3x3, 5x5, 7x7, 1x3
+ * and 3x1 kernels, strides (1,2), (2,1), 2 and 3, dilation, asymmetric
+ * padding, channel counts around the vector widths, maps narrower than a
+ * four-pixel group, 1 and 2 threads. */
+static void test_depthwise_kernels(void)
+{
+    uint32_t seed = 77;
+    static const struct {
+        int h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, n;
+        glim_activation act;
+    } cases[] = {
+        {12, 20, 24, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, GLIM_ACT_RELU},
+        {12, 20, 37, 5, 5, 2, 1, 1, 1, 2, 2, 2, 2, 1, GLIM_ACT_NONE},
+        {9, 17, 19, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 2, GLIM_ACT_RELU6},
+        {6, 3, 48, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 1, GLIM_ACT_RELU},
+        {11, 14, 7, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_NONE},
+        {10, 21, 16, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_RELU},
+        {13, 13, 33, 7, 7, 3, 3, 1, 1, 3, 3, 3, 3, 1, GLIM_ACT_RELU_N1_TO_1},
+        {8, 19, 17, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, GLIM_ACT_NONE},
+        {15, 6, 9, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, GLIM_ACT_RELU6},
+        {14, 18, 20, 5, 5, 1, 1, 2, 2, 4, 4, 4, 4, 1, GLIM_ACT_RELU},
+        {9, 10, 1, 5, 5, 1, 1, 1, 1, 1, 3, 2, 0, 1, GLIM_ACT_NONE},
+        {7, 9, 16, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, GLIM_ACT_RELU},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int t = 1; t <= 2; t++) {
+            glim_conv2d_params p = conv(cases[i].sh, cases[i].sw, cases[i].dh, cases[i].dw,
+                                        GLIM_PAD_EXPLICIT, cases[i].act);
+            p.pad_top = cases[i].pt;
+            p.pad_left = cases[i].pl;
+            p.pad_bottom = cases[i].pb;
+            p.pad_right = cases[i].pr;
+            fast_vs_ref_on(GLIM_OP_DEPTHWISE_CONV2D, p, cases[i].n, cases[i].h, cases[i].w,
+                           cases[i].c, cases[i].c, cases[i].kh, cases[i].kw, seed++, -1, t);
+        }
+}
+
 /* Every GEMM micro-kernel this build has (plain, AVX2, AVX-512) against
  * double-precision sums, on odd shapes, with row and column tails. */
 static void test_gemm_kernels(void)
@@ -313,6 +350,7 @@ int main(void)
     RUN(test_fully_connected_fixtures);
     RUN(test_fast_matches_reference);
     RUN(test_direct_conv);
+    RUN(test_depthwise_kernels);
     RUN(test_gemm_kernels);
     RUN(test_weights_packing_ownership);
     RUN(test_conv_errors_name_the_node);

@@ -8,11 +8,12 @@
  *   (TFLite semantics, see conv2d.c). ONNX Conv with group == C maps here
  *   after the importer moves the weights to [1,KH,KW,C*M].
  *
- * Fast path (M == 1): for each output pixel, 8 channels at a time in AVX2
- * registers, the valid taps accumulate with FMA, then bias and the clamp
- * activation are applied before the single store; 3x3 kernels keep their
- * nine weight vectors in registers across the row. Rows of the output are
- * split across the graph's threads.
+ * Fast path (M == 1, clamp activations): channels in blocks of 16 (AVX-512)
+ * or 8 (AVX2), bias and the clamp fused before the single store. 3x3
+ * kernels keep their nine weight vectors in registers across the row; other
+ * sizes and strides (dwk_rows) accumulate four output pixels in independent
+ * registers per weight load. Rows of the output are split across the
+ * graph's threads.
  */
 #include "kernel.h"
 
@@ -155,7 +156,9 @@ static void dw_ref_rows(void *arg, int64_t r0, int64_t r1)
     }
 }
 
-/* Fast path for depth multiplier 1 and clamp activations. */
+/* Depth multiplier 1 and clamp activations, builds without AVX2: plain
+ * loops with the tap ranges resolved per output row and column. */
+#if !defined(__AVX512F__) && !defined(DW_AVX2)
 static void dw_fast_rows(void *arg, int64_t r0, int64_t r1)
 {
     const dw_job *j = arg;
@@ -164,9 +167,6 @@ static void dw_fast_rows(void *arg, int64_t r0, int64_t r1)
     const int64_t C = d->c;
     float lo, hi;
     glim_act_range(p->act, &lo, &hi);
-#ifdef DW_AVX2
-    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
-#endif
     for (int64_t r = r0; r < r1; r++) {
         int64_t nn = r / d->oh, oy = r % d->oh;
         int ky0 = 0, ky1 = d->kh;
@@ -181,40 +181,7 @@ static void dw_fast_rows(void *arg, int64_t r0, int64_t r1)
             while (kx0 < kx1 && ix0 + (int64_t)kx0 * p->dilation_w < 0) kx0++;
             while (kx1 > kx0 && ix0 + (int64_t)(kx1 - 1) * p->dilation_w >= d->w) kx1--;
             float *yp = yrow + ox * C;
-            int64_t c = 0;
-#ifdef DW_AVX2
-            for (; c + 16 <= C; c += 16) {
-                __m256 a0 = j->b ? _mm256_loadu_ps(j->b + c) : _mm256_setzero_ps();
-                __m256 a1 = j->b ? _mm256_loadu_ps(j->b + c + 8) : _mm256_setzero_ps();
-                for (int ky = ky0; ky < ky1; ky++) {
-                    const float *xr = xn + ((iy0 + (int64_t)ky * p->dilation_h) * d->w) * C + c;
-                    const float *wr = j->w + (int64_t)ky * d->kw * C + c;
-                    for (int kx = kx0; kx < kx1; kx++) {
-                        const float *xp = xr + (ix0 + (int64_t)kx * p->dilation_w) * C;
-                        const float *wp = wr + (int64_t)kx * C;
-                        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xp), _mm256_loadu_ps(wp), a0);
-                        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xp + 8), _mm256_loadu_ps(wp + 8), a1);
-                    }
-                }
-                a0 = _mm256_min_ps(_mm256_max_ps(a0, vlo), vhi);
-                a1 = _mm256_min_ps(_mm256_max_ps(a1, vlo), vhi);
-                _mm256_storeu_ps(yp + c, a0);
-                _mm256_storeu_ps(yp + c + 8, a1);
-            }
-            for (; c + 8 <= C; c += 8) {
-                __m256 a0 = j->b ? _mm256_loadu_ps(j->b + c) : _mm256_setzero_ps();
-                for (int ky = ky0; ky < ky1; ky++) {
-                    const float *xr = xn + ((iy0 + (int64_t)ky * p->dilation_h) * d->w) * C + c;
-                    const float *wr = j->w + (int64_t)ky * d->kw * C + c;
-                    for (int kx = kx0; kx < kx1; kx++)
-                        a0 = _mm256_fmadd_ps(
-                            _mm256_loadu_ps(xr + (ix0 + (int64_t)kx * p->dilation_w) * C),
-                            _mm256_loadu_ps(wr + (int64_t)kx * C), a0);
-                }
-                _mm256_storeu_ps(yp + c, _mm256_min_ps(_mm256_max_ps(a0, vlo), vhi));
-            }
-#endif
-            for (; c < C; c++) {
+            for (int64_t c = 0; c < C; c++) {
                 float acc = j->b ? j->b[c] : 0.f;
                 for (int ky = ky0; ky < ky1; ky++) {
                     const float *xr = xn + ((iy0 + (int64_t)ky * p->dilation_h) * d->w) * C + c;
@@ -227,6 +194,7 @@ static void dw_fast_rows(void *arg, int64_t r0, int64_t r1)
         }
     }
 }
+#endif
 
 #if defined(DW_AVX2) && !defined(__AVX512F__)
 /* 3x3 kernels, depth multiplier 1: for each block of 8 channels the nine
@@ -423,6 +391,117 @@ static void dw3x3_cells_avx512(void *arg, int task, int thread)
 }
 #endif
 
+#if defined(__AVX512F__) || defined(DW_AVX2)
+/* Any kernel size and stride, depth multiplier 1 (the 5x5 and strided
+ * depthwise convs of PP-OCR and MobileNetV3-style nets): for each block of
+ * channels, groups of DWK_PX output pixels accumulate in independent
+ * registers, so each tap is one weight load and DWK_PX input loads and
+ * FMAs with no dependency between them (one pixel at a time is bound by the
+ * FMA latency). Kernel rows outside the input are skipped per output row;
+ * columns near the left and right edges take the bounds-checked loop. */
+#define DWK_PX 4
+static void dwk_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const dw_job *j = arg;
+    const glim_conv2d_params *p = j->p;
+    const dw_dims *d = &j->d;
+    const int64_t C = d->c, W = d->w, sw = p->stride_w, dwd = p->dilation_w;
+    const int kw = d->kw;
+    float lo, hi;
+    glim_act_range(p->act, &lo, &hi);
+    int64_t ox_lo = 0, ox_hi = d->ow; /* columns whose taps all lie inside */
+    while (ox_lo < d->ow && ox_lo * sw - p->pad_left < 0) ox_lo++;
+    while (ox_hi > ox_lo && (ox_hi - 1) * sw - p->pad_left + (int64_t)(kw - 1) * dwd >= W) ox_hi--;
+#if defined(__AVX512F__)
+    const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+#define VW 16
+#define VEC __m512
+#define VLOAD(ptr) _mm512_maskz_loadu_ps(m, (ptr))
+#define VSTORE(ptr, v) _mm512_mask_storeu_ps((ptr), m, _mm512_min_ps(_mm512_max_ps((v), vlo), vhi))
+#define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define VZERO() _mm512_setzero_ps()
+#else
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+#define VW 8
+#define VEC __m256
+#define VLOAD(ptr) _mm256_maskload_ps((ptr), m)
+#define VSTORE(ptr, v) _mm256_maskstore_ps((ptr), m, _mm256_min_ps(_mm256_max_ps((v), vlo), vhi))
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define VZERO() _mm256_setzero_ps()
+#endif
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t nn = r / d->oh, oy = r % d->oh;
+        int64_t iy0 = oy * p->stride_h - p->pad_top;
+        int ky0 = 0, ky1 = d->kh;
+        while (ky0 < ky1 && iy0 + (int64_t)ky0 * p->dilation_h < 0) ky0++;
+        while (ky1 > ky0 && iy0 + (int64_t)(ky1 - 1) * p->dilation_h >= d->h) ky1--;
+        const float *xn = j->x + (nn * d->h + iy0) * W * C; /* row iy0 (may lie outside) */
+        const int64_t rstep = p->dilation_h * W * C;
+        float *yrow = j->y + (nn * d->oh + oy) * d->ow * C;
+        /* tiles of output columns keep the input they read in L1 while every
+         * channel block passes over them */
+        for (int64_t t0 = 0; t0 < d->ow; t0 += 8) {
+            int64_t t1 = t0 + 8 < d->ow ? t0 + 8 : d->ow;
+            for (int64_t c = 0; c < C; c += VW) {
+#if defined(__AVX512F__)
+                __mmask16 m = C - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (C - c)) - 1);
+#else
+                int32_t mk[8];
+                for (int i = 0; i < 8; i++) mk[i] = c + i < C ? -1 : 0;
+                __m256i m = _mm256_loadu_si256((const __m256i *)mk);
+#endif
+                VEC bias = j->b ? VLOAD(j->b + c) : VZERO();
+                const float *wc = j->w + c;
+                for (int64_t ox = t0; ox < t1;) {
+                    int64_t ix = ox * sw - p->pad_left;
+                    if (ox >= ox_lo && ox + DWK_PX <= ox_hi && ox + DWK_PX <= t1) {
+                        VEC a0 = bias, a1 = bias, a2 = bias, a3 = bias;
+                        const int64_t s = sw * C;
+                        for (int ky = ky0; ky < ky1; ky++) {
+                            const float *xr = xn + ky * rstep + ix * C + c;
+                            const float *wr = wc + (int64_t)ky * kw * C;
+                            for (int kx = 0; kx < kw; kx++) {
+                                VEC wv = VLOAD(wr + (int64_t)kx * C);
+                                const float *q = xr + (int64_t)kx * dwd * C;
+                                a0 = VFMA(VLOAD(q), wv, a0);
+                                a1 = VFMA(VLOAD(q + s), wv, a1);
+                                a2 = VFMA(VLOAD(q + 2 * s), wv, a2);
+                                a3 = VFMA(VLOAD(q + 3 * s), wv, a3);
+                            }
+                        }
+                        float *yo = yrow + ox * C + c;
+                        VSTORE(yo, a0);
+                        VSTORE(yo + C, a1);
+                        VSTORE(yo + 2 * C, a2);
+                        VSTORE(yo + 3 * C, a3);
+                        ox += DWK_PX;
+                        continue;
+                    }
+                    VEC acc = bias;
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        const float *xr = xn + ky * rstep + c;
+                        const float *wr = wc + (int64_t)ky * kw * C;
+                        for (int kx = 0; kx < kw; kx++) {
+                            int64_t xx = ix + (int64_t)kx * dwd;
+                            if (xx < 0 || xx >= W) continue;
+                            acc = VFMA(VLOAD(xr + xx * C), VLOAD(wr + (int64_t)kx * C), acc);
+                        }
+                    }
+                    VSTORE(yrow + ox * C + c, acc);
+                    ox++;
+                }
+            }
+        }
+    }
+#undef VW
+#undef VEC
+#undef VLOAD
+#undef VSTORE
+#undef VFMA
+#undef VZERO
+}
+#endif
+
 static void dw_eval(glim_graph *g, const glim_node *n)
 {
     dw_job j;
@@ -455,8 +534,13 @@ static void dw_eval(glim_graph *g, const glim_node *n)
     else if (j.d.kh == 3 && j.d.kw == 3)
         glim_parallel_for(g, rows, 1, dw3x3_rows, &j);
 #endif
+#if defined(__AVX512F__) || defined(DW_AVX2)
+    else
+        glim_parallel_for(g, rows, 1, dwk_rows, &j);
+#else
     else
         glim_parallel_for(g, rows, 1, dw_fast_rows, &j);
+#endif
 }
 
 static double dw_flops(const glim_graph *g, const glim_node *n)
