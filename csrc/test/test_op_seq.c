@@ -37,6 +37,8 @@ static void test_conv_transpose_fixtures(void)
     fx_check_op("seq_ct_3x3_d2_tanh", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
     p = ct(1, 1, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE);
     fx_check_op("seq_ct_1x1_s1", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
+    p = ct(2, 2, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_RELU);
+    fx_check_op("seq_ct_2x2_s2_c1", GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", 1, TOL);
 }
 
 /* ---- a one-node graph over random data, run fast and reference ---------- */
@@ -151,6 +153,8 @@ static void test_conv_transpose_sweep(void)
         {1, 6, 9, 13, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1},
         {2, 7, 5, 5, 19, 5, 3, 3, 2, 2, 1, 3, 0, 2, 1, 1, 0},
         {1, 17, 19, 40, 24, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0},
+        {2, 13, 6, 13, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0},
+        {1, 5, 7, 8, 1, 2, 3, 2, 3, 1, 1, 0, 0, 0, 0, 0, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const int *k = cases[c];

@@ -19,6 +19,9 @@
  *   input row [W, Cin] with the weights of row ky viewed as [KW*Cout, Cin].
  *   So one GEMM per (image, input row, kernel row) writes y in place, bias
  *   and clamp fused into the store.
+ *   With few outputs per input pixel (KH*KW*Cout <= 8, e.g. the 1-channel
+ *   probability map) the 16-column panels would mostly multiply padding, so
+ *   each pixel's outputs are plain AVX2 dot products instead.
  *   otherwise: per image, col = x [H*W, Cin] · Wᵀ [Cin, KH*KW*Cout] into
  *   scratch, then every output pixel gathers the (at most KH*KW) col entries
  *   that land on it (no write races between threads), adds the bias and
@@ -28,6 +31,11 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define CT_THIN 1
+#endif
+#define THIN_MAX 8 /* KH*KW*Cout up to this takes the dot-product path */
 
 typedef struct ct_dims {
     int64_t n, h, w, cin, oh, ow, cout;
@@ -36,6 +44,7 @@ typedef struct ct_dims {
 
 typedef struct ct_state {
     int direct;        /* stride == kernel path */
+    int thin;          /* direct, with dot products per pixel (CT_THIN) */
     int npk;           /* packed matrices: KH (direct) or 1 */
     glim_packed *pk;
 } ct_state;
@@ -161,6 +170,11 @@ static glim_status ct_prepare(glim_graph *g, glim_node *n, glim_error *err)
             return glim_node_fail(n, err, st, "cannot pack the weights");
         n->state = s;
     }
+#ifdef CT_THIN
+    s->thin = direct && (int64_t)d.kh * d.kw * d.cout <= THIN_MAX;
+#else
+    s->thin = 0;
+#endif
     n->scratch = direct ? 0 : (size_t)(d.h * d.w * d.kh * d.kw * d.cout) * sizeof(float);
     return GLIM_OK;
 }
@@ -199,7 +213,7 @@ typedef struct ct_job {
     const glim_conv_transpose_params *p;
     const ct_dims *d;
     const ct_state *s;
-    const float *x, *b;
+    const float *x, *b, *w;
     float *col, *y;
     float lo, hi;
 } ct_job;
@@ -216,6 +230,55 @@ static void direct_rows(void *arg, int64_t r0, int64_t r1)
         glim_gemm_packed(a, d->cin, &j->s->pk[ky], c, d->kw * d->cout, 0, d->w, j->lo, j->hi);
     }
 }
+
+#ifdef CT_THIN
+static float hsum8(__m256 v)
+{
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+    a = _mm_add_ss(a, _mm_movehdup_ps(a));
+    return _mm_cvtss_f32(a);
+}
+
+/* Direct geometry with KH*KW*Cout <= THIN_MAX: rows r = n * H + iy; each
+ * input pixel's outputs are dot products with the original weight rows. */
+static void thin_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const ct_job *j = arg;
+    const ct_dims *d = j->d;
+    const int64_t C = d->cout, Cin = d->cin, c8 = Cin & ~(int64_t)7;
+    const int kk = d->kh * d->kw;
+    const float *wrow[THIN_MAX];
+    int64_t yoff[THIN_MAX]; /* offset of output (ky, kx, co) from the pixel's top-left */
+    float bias[THIN_MAX];
+    int nr = 0;
+    for (int k = 0; k < kk; k++)
+        for (int64_t co = 0; co < C; co++, nr++) {
+            int ky = k / d->kw, kx = k % d->kw;
+            wrow[nr] = j->w + ((co * d->kh + ky) * d->kw + kx) * Cin;
+            yoff[nr] = ((int64_t)ky * d->ow + kx) * C + co;
+            bias[nr] = j->b ? j->b[co] : 0.f;
+        }
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t nn = r / d->h, iy = r % d->h;
+        const float *xr = j->x + r * d->w * Cin;
+        float *yr = j->y + ((nn * d->oh + iy * d->kh) * d->ow) * C;
+        for (int64_t ix = 0; ix < d->w; ix++) {
+            const float *xp = xr + ix * Cin;
+            float *yp = yr + ix * d->kw * C;
+            for (int q = 0; q < nr; q++) {
+                const float *wp = wrow[q];
+                __m256 acc = _mm256_setzero_ps();
+                for (int64_t ci = 0; ci < c8; ci += 8)
+                    acc = _mm256_fmadd_ps(_mm256_loadu_ps(xp + ci), _mm256_loadu_ps(wp + ci), acc);
+                float v = hsum8(acc) + bias[q];
+                for (int64_t ci = c8; ci < Cin; ci++) v += xp[ci] * wp[ci];
+                yp[yoff[q]] = v < j->lo ? j->lo : (v > j->hi ? j->hi : v);
+            }
+        }
+    }
+}
+#endif
 
 static void col_rows(void *arg, int64_t m0, int64_t m1)
 {
@@ -268,8 +331,15 @@ static void ct_eval(glim_graph *g, const glim_node *n)
         ct_ref(p, &d, x, w, b, y);
         return;
     }
-    ct_job j = {p, &d, s, x, b, n->scratch_data, y, 0, 0};
+    ct_job j = {p, &d, s, x, b, w, n->scratch_data, y, 0, 0};
     int clamp = glim_act_range(p->act, &j.lo, &j.hi);
+#ifdef CT_THIN
+    if (s->thin) {
+        glim_parallel_for(g, d.n * d.h, 4, thin_rows, &j);
+        if (!clamp) glim_apply_act(y, d.n * d.oh * d.ow * d.cout, p->act);
+        return;
+    }
+#endif
     if (s->direct) {
         glim_parallel_for(g, d.n * d.h * d.kh, 1, direct_rows, &j);
     } else {
