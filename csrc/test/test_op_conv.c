@@ -148,7 +148,8 @@ static void test_fast_matches_reference(void)
             }
 }
 
-/* The direct CONV2D path (>= 16 input channels, not 1x1 stride 1): every
+/* The direct CONV2D path (>= 16 input channels, or kernel rows of >= 8
+ * contiguous floats; not 1x1 stride 1): every
  * micro-kernel this build has, 1 and 2 threads, kernel sizes 1x3 to 7x7,
  * strides and dilations per axis, asymmetric and no padding, odd channel
  * counts (panel tails, a lone last panel), rows shorter and longer than a
@@ -171,6 +172,11 @@ static void test_direct_conv(void)
         {16, 16, 18, 65, 7, 7, 2, 2, 1, 1, 3, 2, 3, 1, 1, GLIM_ACT_RELU_N1_TO_1},
         {6, 20, 64, 32, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1, GLIM_ACT_SIGMOID},
         {9, 9, 16, 16, 3, 3, 1, 1, 1, 1, 0, 2, 1, 0, 1, GLIM_ACT_NONE},
+        /* few input channels: a kernel row's taps read as one run */
+        {21, 22, 3, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_RELU},
+        {23, 19, 3, 40, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 1, GLIM_ACT_NONE},
+        {5, 17, 5, 7, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 2, GLIM_ACT_RELU6},
+        {10, 10, 8, 20, 3, 3, 1, 1, 2, 1, 2, 1, 2, 1, 1, GLIM_ACT_NONE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int isa = GLIM_GEMM_PLAIN; isa <= glim_gemm_best_isa(); isa++)

@@ -14,9 +14,13 @@
  * (the input itself for 1x1 stride-1 unpadded convs). Where the packed
  * kernel of gemm.c wins (K and Cout up to MobileNet sizes) it runs with the
  * weights packed once at prepare and bias + clamp fused into its stores;
- * otherwise cblas_sgemm runs and bias + activation follow in one pass. The
- * im2col matrix is built in bands of output rows to bound the scratch; rows
- * are split across the graph's threads.
+ * otherwise cblas_sgemm runs and bias + activation follow in one pass.
+ * Packed convs other than 1x1 stride 1 with at least 16 input channels (or
+ * undilated kernel rows of at least 8 floats, as in 3-channel stems) take
+ * the direct path (direct_run): the taps are read in place from a
+ * zero-padded copy of the input, with no im2col matrix at all. The rest
+ * build im2col in tiles (packed) or bands of output rows (cblas) to bound
+ * the scratch; rows are split across the graph's threads.
  */
 #include "kernel.h"
 
@@ -67,7 +71,8 @@ static int use_packed(const conv_dims *d)
  * it lies instead of through an im2col copy. */
 static int use_direct(const glim_conv2d_params *p, const conv_dims *d)
 {
-    return !is_pointwise(p, d) && use_packed(d) && d->cin >= 16;
+    return !is_pointwise(p, d) && use_packed(d) &&
+           (d->cin >= 16 || (p->dilation_w == 1 && d->kw * d->cin >= 8));
 }
 
 static int has_pad(const glim_conv2d_params *p)
@@ -523,6 +528,9 @@ static void direct_task(void *arg, int task, int thread)
     int64_t oy0 = rc * j->rchunk, oy1 = oy0 + j->rchunk < d->oh ? oy0 + j->rchunk : d->oh;
     const int64_t C = d->cin, cout = d->cout;
     const int64_t ps = p->stride_w * C, rs = p->dilation_h * j->row, cs = p->dilation_w * C;
+    /* undilated columns: a kernel row's taps are one run of KW*Cin floats */
+    const int kw = p->dilation_w == 1 ? 1 : d->kw;
+    const int64_t run = p->dilation_w == 1 ? d->kw * C : C;
     int64_t pp = p0;
 #if defined(__AVX512F__)
     if (pk->isa == GLIM_GEMM_AVX512) {
@@ -537,10 +545,10 @@ static void direct_task(void *arg, int task, int thread)
                 for (int64_t ox = 0; ox < d->ow; ox += 7) {
                     int rows = (int)(d->ow - ox < 7 ? d->ow - ox : 7);
                     if (two)
-                        direct_7x32(arow + ox * ps, ps, rs, cs, d->kh, d->kw, C, b0, b1, bias,
+                        direct_7x32(arow + ox * ps, ps, rs, cs, d->kh, kw, run, b0, b1, bias,
                                     yrow + ox * cout, cout, rows, c0, c1, j->lo, j->hi);
                     else
-                        direct_7x16(arow + ox * ps, ps, rs, cs, d->kh, d->kw, C, b0, bias,
+                        direct_7x16(arow + ox * ps, ps, rs, cs, d->kh, kw, run, b0, bias,
                                     yrow + ox * cout, cout, rows, c0, j->lo, j->hi);
                 }
             }
@@ -558,12 +566,12 @@ static void direct_task(void *arg, int task, int thread)
                 int rows = (int)(d->ow - ox < 6 ? d->ow - ox : 6);
 #if defined(__AVX2__) && defined(__FMA__)
                 if (pk->isa >= GLIM_GEMM_AVX2) {
-                    direct_6x16(arow + ox * ps, ps, rs, cs, d->kh, d->kw, C, b, bias,
+                    direct_6x16(arow + ox * ps, ps, rs, cs, d->kh, kw, run, b, bias,
                                 yrow + ox * cout, cout, rows, cols, j->lo, j->hi);
                     continue;
                 }
 #endif
-                direct_plain(arow + ox * ps, ps, rs, cs, d->kh, d->kw, C, b, bias,
+                direct_plain(arow + ox * ps, ps, rs, cs, d->kh, kw, run, b, bias,
                              yrow + ox * cout, cout, rows, cols, j->lo, j->hi);
             }
         }
