@@ -1,6 +1,7 @@
 /* model.c — the model object: load (importer + prepare), I/O info, run. */
 #include "model.h"
 #include "graph.h"
+#include "import/onnx_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,10 +14,16 @@
 
 struct glim_model {
     glim_graph *graph;
-    glim_model_io *inputs, *outputs;
+    glim_model_io *inputs, *outputs; /* as declared (ONNX: -1 for dynamic dims) */
     int ninputs, noutputs;
     int threads;
     int failed;
+    /* ONNX: the decoded file, the weights converted for the engine, and the
+     * I/O of the graph built for the last concrete input shapes */
+    onnx_model *onnx;
+    ob_wcache *wcache;
+    glim_model_opts opts;
+    glim_model_io *gin, *gout; /* == inputs/outputs for TFLite */
 };
 
 void glim_model_opts_init(glim_model_opts *opts)
@@ -41,8 +48,12 @@ void glim_model_free(glim_model *m)
 {
     if (!m) return;
     glim_graph_free(m->graph);
+    if (m->gin != m->inputs) free_io(m->gin, m->ninputs);
+    if (m->gout != m->outputs) free_io(m->gout, m->noutputs);
     free_io(m->inputs, m->ninputs);
     free_io(m->outputs, m->noutputs);
+    onnx_model_free(m->onnx);
+    onnx_cache_free(m->wcache);
     glim_free(m);
 }
 
@@ -51,7 +62,7 @@ void glim_model_free(glim_model *m)
 static glim_status check_io(glim_model *m, glim_error *err)
 {
     for (int k = 0; k < m->ninputs + m->noutputs; k++) {
-        const glim_model_io *io = k < m->ninputs ? &m->inputs[k] : &m->outputs[k - m->ninputs];
+        const glim_model_io *io = k < m->ninputs ? &m->gin[k] : &m->gout[k - m->ninputs];
         const glim_gtensor *gt = glim_graph_tensor(m->graph, io->tensor);
         int64_t count = glim_shape_count(io->ndim, io->shape);
         if (!gt || !gt->data || gt->dtype != io->dtype || count < 0 ||
@@ -63,6 +74,106 @@ static glim_status check_io(glim_model *m, glim_error *err)
                              glim_dtype_name(io->dtype), (long long)count);
     }
     return GLIM_OK;
+}
+
+/* ---- ONNX: graphs built per concrete input shape -------------------------- */
+
+/* Build and prepare the graph for these input shapes, replacing the current
+ * one (the previous graph is kept when this fails). */
+static glim_status onnx_rebuild(glim_model *m, const int *nd, const int64_t (*shapes)[GLIM_MAX_DIMS],
+                                glim_error *err)
+{
+    glim_model_io *gin = glim_calloc((size_t)m->ninputs + 1, sizeof *gin);
+    glim_model_io *gout = glim_calloc((size_t)m->noutputs + 1, sizeof *gout);
+    glim_graph *g = NULL;
+    glim_status st = gin && gout ? GLIM_OK : glim_fail(err, GLIM_ENOMEM, "model: out of memory");
+    if (st == GLIM_OK)
+        st = onnx_build(m->onnx, &m->opts, &m->wcache, nd, shapes, &g, gin, gout, err);
+    if (st == GLIM_OK) st = glim_graph_prepare(g, m->threads, err);
+    if (st == GLIM_OK) {
+        glim_graph *old = m->graph;
+        glim_model_io *oi = m->gin, *oo = m->gout;
+        m->graph = g;
+        m->gin = gin;
+        m->gout = gout;
+        st = check_io(m, err);
+        if (st != GLIM_OK) {
+            m->graph = old;
+            m->gin = oi;
+            m->gout = oo;
+        } else {
+            glim_graph_free(old);
+            free_io(oi, m->ninputs);
+            free_io(oo, m->noutputs);
+            return GLIM_OK;
+        }
+    }
+    glim_graph_free(g);
+    free_io(gin, m->ninputs);
+    free_io(gout, m->noutputs);
+    return st;
+}
+
+static glim_status onnx_load(glim_model *m, const void *bytes, size_t len, glim_error *err)
+{
+    glim_status st = onnx_model_decode(bytes, len, &m->opts, &m->onnx, err);
+    if (st != GLIM_OK) return st;
+    onnx_model *om = m->onnx;
+    /* an op without a translator fails here, whatever the shapes */
+    for (int i = 0; i < om->nnodes; i++) {
+        const onnx_node *n = &om->nodes[i];
+        int std_domain = !n->domain[0] || strcmp(n->domain, "ai.onnx") == 0;
+        if (!std_domain || !onnx_find_op(n->op_type))
+            return glim_fail(err, GLIM_EUNSUPPORTED, "onnx: unsupported op '%s' (%s %d) at node '%s'",
+                             n->op_type, std_domain ? "opset" : n->domain,
+                             std_domain ? om->opset : 0, n->name);
+    }
+    m->ninputs = om->ninputs;
+    m->noutputs = om->noutputs;
+    m->inputs = glim_calloc((size_t)om->ninputs + 1, sizeof *m->inputs);
+    m->outputs = glim_calloc((size_t)om->noutputs + 1, sizeof *m->outputs);
+    if (!m->inputs || !m->outputs) return glim_fail(err, GLIM_ENOMEM, "model: out of memory");
+    int nd[64], dynamic = 0;
+    int64_t shapes[64][GLIM_MAX_DIMS];
+    for (int k = 0; k < om->ninputs + om->noutputs; k++) {
+        int in = k < om->ninputs;
+        const onnx_value *v = &om->values[in ? om->inputs[k] : om->outputs[k - om->ninputs]];
+        glim_model_io *io = in ? &m->inputs[k] : &m->outputs[k - om->ninputs];
+        size_t n = strlen(v->name) + 1;
+        char *name = glim_alloc(n);
+        if (!name) return glim_fail(err, GLIM_ENOMEM, "model: out of memory");
+        memcpy(name, v->name, n);
+        io->name = name;
+        io->tensor = -1;
+        io->ndim = v->ndim < 0 ? 0 : v->ndim;
+        memcpy(io->shape, v->dims, sizeof io->shape);
+        switch (v->elem_type) {
+        case OX_FLOAT: case OX_DOUBLE: case OX_FLOAT16: io->dtype = GLIM_F32; break;
+        case OX_INT32: io->dtype = GLIM_I32; break;
+        case OX_UINT8: io->dtype = GLIM_U8; break;
+        case OX_INT8: io->dtype = GLIM_I8; break;
+        case OX_BOOL: io->dtype = GLIM_BOOL; break;
+        default: io->dtype = GLIM_I64; break;
+        }
+        io->file_dtype = io->dtype;
+        if (!in) continue;
+        if (v->ndim < 0)
+            return glim_fail(err, GLIM_EUNSUPPORTED, "onnx: graph input '%s' has no declared shape",
+                             v->name);
+        nd[k] = v->ndim;
+        for (int d = 0; d < v->ndim; d++) {
+            shapes[k][d] = v->dims[d];
+            if (v->dims[d] < 0) {
+                dynamic = 1;
+                shapes[k][d] = d == 0 ? 1 : 64; /* a probe shape */
+            }
+        }
+    }
+    st = onnx_rebuild(m, nd, (const int64_t(*)[GLIM_MAX_DIMS])shapes, err);
+    /* With dynamic dims the probe may not suit the model (a reshape to fixed
+     * sizes): only a missing kernel is reported now, the rest at run. */
+    if (st != GLIM_OK && dynamic && st != GLIM_EUNSUPPORTED && st != GLIM_ENOMEM) st = GLIM_OK;
+    return st;
 }
 
 glim_status glim_model_load(const void *bytes, size_t len, const glim_model_opts *opts,
@@ -82,10 +193,21 @@ glim_status glim_model_load(const void *bytes, size_t len, const glim_model_opts
     glim_model *m = glim_calloc(1, sizeof *m);
     if (!m) return glim_fail(err, GLIM_ENOMEM, "model: out of memory");
     m->threads = opts->threads;
-    glim_status st = glim_tflite_import(bytes, len, opts, &m->graph, &m->inputs, &m->ninputs,
-                                        &m->outputs, &m->noutputs, err);
-    if (st == GLIM_OK) st = glim_graph_prepare(m->graph, opts->threads, err);
-    if (st == GLIM_OK) st = check_io(m, err);
+    m->opts = *opts;
+    glim_status st;
+    if (len >= 8 && memcmp((const uint8_t *)bytes + 4, "TFL3", 4) == 0) {
+        st = glim_tflite_import(bytes, len, opts, &m->graph, &m->inputs, &m->ninputs,
+                                &m->outputs, &m->noutputs, err);
+        m->gin = m->inputs;
+        m->gout = m->outputs;
+        if (st == GLIM_OK) st = glim_graph_prepare(m->graph, opts->threads, err);
+        if (st == GLIM_OK) st = check_io(m, err);
+    } else if (onnx_sniff(bytes, len)) {
+        st = onnx_load(m, bytes, len, err);
+    } else {
+        st = glim_fail(err, GLIM_EFORMAT, "model: not a TensorFlow Lite file (no \"TFL3\" at "
+                       "offset 4) or an ONNX ModelProto");
+    }
     if (st != GLIM_OK) {
         glim_model_free(m);
         return st;
@@ -157,10 +279,15 @@ struct glim_graph *glim_model_graph(glim_model *m) { return m ? m->graph : NULL;
 void glim_model_get_stats(const glim_model *m, glim_model_stats *out)
 {
     memset(out, 0, sizeof *out);
-    if (!m || !m->graph) return;
+    if (!m) return;
+    if (m->onnx) {
+        for (const ob_wcache *w = m->wcache; w; w = w->next)
+            out->weights_bytes += (size_t)glim_shape_count(w->ndim, w->shape) * sizeof(float);
+    }
+    if (!m->graph) return;
     glim_graph_stats gs;
     glim_graph_get_stats(m->graph, &gs);
-    out->weights_bytes = gs.weights_bytes;
+    out->weights_bytes += gs.weights_bytes;
     out->arena_bytes = gs.arena_bytes;
     out->nodes = gs.nodes;
     out->flops = gs.flops;
@@ -224,6 +351,43 @@ static glim_status feed(const glim_model_io *io, glim_gtensor *gt, const glim_te
     return GLIM_OK;
 }
 
+/* ONNX: the concrete input shapes of this run (a dynamic dim takes the
+ * tensor's size; leading 1-sized dims may be left out or added, as for
+ * TFLite); rebuild the graph when they differ from the last run's. */
+static glim_status onnx_shapes(glim_model *m, glim_tensor *const *inputs, glim_error *err)
+{
+    int nd[64], same = m->graph != NULL;
+    int64_t shapes[64][GLIM_MAX_DIMS];
+    for (int i = 0; i < m->ninputs; i++) {
+        const glim_model_io *io = &m->inputs[i];
+        const glim_tensor *x = inputs ? inputs[i] : NULL;
+        if (!x || !x->data)
+            return glim_fail(err, GLIM_EINVAL, "model: input %d ('%s') is missing", i + 1, io->name);
+        int xn = x->ndim;
+        const int64_t *xs = x->shape;
+        while (xn > io->ndim && xs[0] == 1) xs++, xn--;
+        int ok = xn <= io->ndim;
+        for (int d = 0; ok && d < io->ndim; d++) {
+            int k = d - (io->ndim - xn);
+            int64_t v = k < 0 ? 1 : xs[k];
+            if (io->shape[d] >= 0 && io->shape[d] != v) ok = 0;
+            shapes[i][d] = v;
+        }
+        if (!ok) {
+            char a[96], b[96];
+            shape_text(x->ndim, x->shape, a, sizeof a);
+            shape_text(io->ndim, io->shape, b, sizeof b);
+            return glim_fail(err, GLIM_EINVAL, "model: input %d ('%s') has shape %s, expected %s "
+                             "(-1: any size)", i + 1, io->name, a, b);
+        }
+        nd[i] = io->ndim;
+        if (same && memcmp(shapes[i], m->gin[i].shape, sizeof(int64_t) * (size_t)nd[i]) != 0)
+            same = 0;
+    }
+    if (same) return GLIM_OK;
+    return onnx_rebuild(m, nd, (const int64_t(*)[GLIM_MAX_DIMS])shapes, err);
+}
+
 static glim_status run(glim_model *m, glim_tensor *const *inputs, int ninputs,
                        glim_tensor **outputs, int raw, glim_error *err)
 {
@@ -235,9 +399,10 @@ static glim_status run(glim_model *m, glim_tensor *const *inputs, int ninputs,
     if (!outputs) return glim_fail(err, GLIM_EINVAL, "model: no output array");
     for (int i = 0; i < m->noutputs; i++) outputs[i] = NULL;
     glim_status st;
+    if (m->onnx && (st = onnx_shapes(m, inputs, err)) != GLIM_OK) return st;
     for (int i = 0; i < ninputs; i++) {
-        glim_gtensor *gt = glim_graph_tensor(m->graph, m->inputs[i].tensor);
-        if ((st = feed(&m->inputs[i], gt, inputs ? inputs[i] : NULL, i, err)) != GLIM_OK)
+        glim_gtensor *gt = glim_graph_tensor(m->graph, m->gin[i].tensor);
+        if ((st = feed(&m->gin[i], gt, inputs ? inputs[i] : NULL, i, err)) != GLIM_OK)
             return st;
     }
     if ((st = glim_graph_run(m->graph, err)) != GLIM_OK) {
@@ -245,7 +410,7 @@ static glim_status run(glim_model *m, glim_tensor *const *inputs, int ninputs,
         return st;
     }
     for (int i = 0; i < m->noutputs; i++) {
-        const glim_model_io *io = &m->outputs[i];
+        const glim_model_io *io = &m->gout[i];
         const glim_gtensor *gt = glim_graph_tensor(m->graph, io->tensor);
         int quant = raw && io->scale != 0 && io->file_dtype != io->dtype;
         glim_tensor *t;
