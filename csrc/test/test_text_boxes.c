@@ -303,6 +303,66 @@ static void test_text_boxes_errors(void)
     CHECK(n == 0);
 }
 
+
+/* ---- allocation failures: fail the Nth allocation, for every N ---------- */
+
+static int fail_at, alloc_count, live;
+
+static void *failing_alloc(size_t size, size_t align, void *user)
+{
+    (void)user;
+    if (alloc_count++ == fail_at) return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
+    live++;
+    return p;
+}
+
+static void counting_free(void *ptr, void *user)
+{
+    (void)user;
+    live--;
+    free(ptr);
+}
+
+static void test_text_boxes_allocation_failures(void)
+{
+    /* 40 bars: enough boxes to grow the result array more than once. */
+    int h = 8 * 5, w = 2 + 14 * 8;
+    float *m = calloc((size_t)h * w, sizeof(float));
+    for (int r = 0; r < 5; r++)
+        for (int b = 0; b < 8; b++)
+            for (int y = 1 + r * 8; y < 6 + r * 8; y++)
+                for (int x = 2 + b * 14; x < 12 + b * 14; x++) m[y * w + x] = 0.9f;
+    glim_allocator a = {failing_alloc, counting_free, NULL};
+    int done = 0;
+    for (fail_at = 0; fail_at < 100 && !done; fail_at++) {
+        glim_text_box *b = NULL;
+        int n = -1;
+        glim_error err;
+        alloc_count = 0;
+        live = 0;
+        glim_set_allocator(&a);
+        glim_status st = glim_text_boxes(m, h, w, NULL, 0, 0, &b, &n, &err);
+        int boxes_n = n;
+        glim_text_boxes_free(b);
+        float c[8], xy[6] = {0, 0, 4, 1, 2, 5};
+        glim_status st2 = glim_min_area_rect(xy, 3, c, NULL, NULL, &err);
+        glim_set_allocator(NULL);
+        CHECK(live == 0);
+        if (st == GLIM_OK && st2 == GLIM_OK) {
+            CHECK(boxes_n == 40);
+            done = 1;
+        } else {
+            CHECK(st == GLIM_ENOMEM || st2 == GLIM_ENOMEM);
+            if (st != GLIM_OK) CHECK(b == NULL && n == 0);
+        }
+    }
+    CHECK(done);
+    CHECK(fail_at > 8); /* the scratch buffers, the result array growing, the hull */
+    free(m);
+}
+
 int main(void)
 {
     RUN(test_min_area_rect_vs_opencv);
@@ -311,5 +371,6 @@ int main(void)
     RUN(test_text_boxes_candidates_and_order);
     RUN(test_text_boxes_diagonal_touch);
     RUN(test_text_boxes_errors);
+    RUN(test_text_boxes_allocation_failures);
     return check_done();
 }

@@ -266,6 +266,69 @@ static void test_warp_errors(void)
     glim_image_free(src);
 }
 
+
+/* ---- allocation failures: fail the Nth allocation, for every N ---------- */
+
+static int fail_at, alloc_count, live;
+
+static void *failing_alloc(size_t size, size_t align, void *user)
+{
+    (void)user;
+    if (alloc_count++ == fail_at) return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
+    live++;
+    return p;
+}
+
+static void counting_free(void *ptr, void *user)
+{
+    (void)user;
+    live--;
+    free(ptr);
+}
+
+static glim_status run_op(int op, const glim_image *img, glim_image **out, glim_error *err)
+{
+    const double m[9] = {0.9, 0.1, 2, -0.05, 1.1, 1, 0.001, 0.002, 1};
+    const double tall[8] = {10, 2, 20, 2, 20, 32, 10, 32};
+    const double wide[8] = {3, 4, 40, 6, 39, 20, 2, 18};
+    glim_warp_opts o;
+    glim_warp_opts_init(&o);
+    switch (op) {
+    case 0: return glim_image_warp_perspective(img, m, 30, 20, NULL, out, err);
+    case 1: o.filter = GLIM_FILTER_BICUBIC; return glim_image_warp_perspective(img, m, 30, 20, &o, out, err);
+    case 2: o.filter = GLIM_FILTER_NEAREST; return glim_image_warp_perspective(img, m, 30, 20, &o, out, err);
+    case 3: return glim_image_crop_quad(img, wide, NULL, out, err);
+    default: return glim_image_crop_quad(img, tall, NULL, out, err);
+    }
+}
+
+static void test_warp_allocation_failures(void)
+{
+    glim_image *img = load_src(3);
+    CHECK(img != NULL);
+    if (!img) return;
+    glim_allocator a = {failing_alloc, counting_free, NULL};
+    for (int op = 0; op < 5; op++) {
+        for (fail_at = 0; fail_at < 20; fail_at++) {
+            glim_image *out = NULL;
+            glim_error err;
+            alloc_count = 0;
+            live = 0;
+            glim_set_allocator(&a);
+            glim_status st = run_op(op, img, &out, &err);
+            glim_image_free(out);
+            glim_set_allocator(NULL);
+            CHECK(live == 0);
+            if (st == GLIM_OK) break;
+            CHECK(st == GLIM_ENOMEM && out == NULL);
+        }
+        CHECK(fail_at < 20 && fail_at >= 1);
+    }
+    glim_image_free(img);
+}
+
 int main(void)
 {
     RUN(test_warp_vs_opencv);
@@ -273,5 +336,6 @@ int main(void)
     RUN(test_perspective_maps_corners);
     RUN(test_crop_quad_axis_aligned);
     RUN(test_warp_errors);
+    RUN(test_warp_allocation_failures);
     return check_done();
 }
