@@ -2,8 +2,10 @@
  * model.outputs, model:run, model:stats, model:free.
  *
  * load's source rule: a string is model bytes when it carries the TFLite
- * identifier "TFL3" at offset 4, contains a NUL byte, or is longer than
- * 4096 bytes; any other string is a file path. */
+ * identifier "TFL3" at offset 4, starts with byte 0x08 (the tag of an ONNX
+ * ModelProto's first field, ir_version), contains a NUL byte, or is longer
+ * than 4096 bytes; any other string is a file path. The importer itself is
+ * chosen from the content (model.c). */
 #include "binding.h"
 #include "../nn/model.h"
 
@@ -30,6 +32,7 @@ static int l_model_release(lua_State *L)
 static int is_bytes(const char *s, size_t len)
 {
     if (len >= 8 && memcmp(s + 4, "TFL3", 4) == 0) return 1;
+    if (len >= 2 && s[0] == 0x08) return 1;
     return len > 4096 || memchr(s, 0, len) != NULL;
 }
 
