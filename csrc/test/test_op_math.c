@@ -124,6 +124,7 @@ static void test_matmul_shapes_vs_reference(void)
     mm_random_vs_reference(3, x, 2, w, 0, 1, GLIM_ACT_NONE, 1);
     mm_random_vs_reference(3, x, 2, wt, 1, 1, GLIM_ACT_RELU6, 1);
     mm_random_vs_reference(3, x, 2, w, 0, 0, GLIM_ACT_SIGMOID, 1);
+    mm_random_vs_reference(3, x, 2, w, 0, 1, GLIM_ACT_TANH, 1); /* panels split */
     int64_t big_a[] = {131, 517}, big_b[] = {517, 129};
     mm_random_vs_reference(2, big_a, 2, big_b, 0, 0, GLIM_ACT_NONE, 0);
     int64_t row[] = {1, 300}, mat[] = {300, 70};

@@ -46,54 +46,47 @@ static glim_status act_prepare(glim_graph *g, glim_node *n, glim_error *err)
     return glim_out_shape(g, n, 0, GLIM_F32, x->ndim, x->shape, err);
 }
 
-static void act_range(void *arg, int64_t b, int64_t e)
+/* y[i] = EXPR(v = x[i]) over [b, e). */
+#define EACH(EXPR)                         \
+    for (int64_t i = b; i < e; i++) {      \
+        float v = x[i];                    \
+        y[i] = (EXPR);                     \
+    }
+
+/* GCC's -O2 cost model leaves loops of unknown length scalar: ask for its
+ * dynamic model here (vector body plus a scalar tail). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define VECTORIZE
+#endif
+
+static inline float clampf(float v, float lo, float hi)
+{
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+
+VECTORIZE static void act_range(void *arg, int64_t b, int64_t e)
 {
     const act_job *j = arg;
-    const float *x = j->x;
-    float *y = j->y;
+    const float *restrict x = j->x;
+    float *restrict y = j->y;
+    const float al = j->alpha, be = j->beta;
     switch (j->op) {
-    case GLIM_OP_RELU:
-        for (int64_t i = b; i < e; i++) y[i] = x[i] > 0.f ? x[i] : 0.f;
-        break;
-    case GLIM_OP_RELU6:
-        for (int64_t i = b; i < e; i++) y[i] = x[i] > 0.f ? (x[i] < 6.f ? x[i] : 6.f) : 0.f;
-        break;
-    case GLIM_OP_LEAKY_RELU:
-        for (int64_t i = b; i < e; i++) y[i] = x[i] >= 0.f ? x[i] : j->alpha * x[i];
-        break;
+    case GLIM_OP_RELU: EACH(v > 0.f ? v : 0.f); break;
+    case GLIM_OP_RELU6: EACH(v > 0.f ? (v < 6.f ? v : 6.f) : 0.f); break;
+    case GLIM_OP_LEAKY_RELU: EACH(v >= 0.f ? v : al * v); break;
     case GLIM_OP_LOGISTIC:
         for (int64_t i = b; i < e; i++) y[i] = 1.f / (1.f + expf(-x[i]));
         break;
     case GLIM_OP_TANH:
         for (int64_t i = b; i < e; i++) y[i] = tanhf(x[i]);
         break;
-    case GLIM_OP_HARD_SWISH:
-        for (int64_t i = b; i < e; i++) {
-            float r = x[i] + 3.f;
-            r = r > 0.f ? (r < 6.f ? r : 6.f) : 0.f;
-            y[i] = x[i] * r * (1.f / 6.f);
-        }
-        break;
-    case GLIM_OP_SQRT:
-        for (int64_t i = b; i < e; i++) y[i] = sqrtf(x[i]);
-        break;
-    case GLIM_OP_HARD_SIGMOID: {
-        const float al = j->alpha, be = j->beta;
-        for (int64_t i = b; i < e; i++) {
-            float v = al * x[i] + be;
-            v = v > 0.f ? v : 0.f;
-            y[i] = v < 1.f ? v : 1.f;
-        }
-        break;
-    }
-    case GLIM_OP_CLIP: {
-        const float lo = j->alpha, hi = j->beta;
-        for (int64_t i = b; i < e; i++) {
-            float v = x[i] < lo ? lo : x[i];
-            y[i] = v > hi ? hi : v;
-        }
-        break;
-    }
+    case GLIM_OP_HARD_SWISH: EACH(v * clampf(v + 3.f, 0.f, 6.f) * (1.f / 6.f)); break;
+    case GLIM_OP_SQRT: EACH(sqrtf(v)); break;
+    case GLIM_OP_HARD_SIGMOID: EACH(clampf(al * v + be, 0.f, 1.f)); break;
+    case GLIM_OP_CLIP: EACH(clampf(v, al, be)); break; /* min, max */
     default: break;
     }
 }

@@ -179,8 +179,16 @@ static void plan_job(glim_graph *g, const glim_node *n, bin_job *j)
             for (int64_t i = 0; i < len; i++) { float u = a[0], v = b[0]; y[i] = (OPEXPR); } \
     } while (0)
 
-static void inner_f32(glim_op_id op, const float *a, const float *b, float *y, int64_t len,
-                      int sa, int sb)
+/* GCC's -O2 cost model leaves loops of unknown length scalar: ask for its
+ * dynamic model here (vector body plus a scalar tail). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define VECTORIZE
+#endif
+
+VECTORIZE static void inner_f32(glim_op_id op, const float *a, const float *b, float *y,
+                                int64_t len, int sa, int sb)
 {
     switch (op) {
     case GLIM_OP_ADD: INNER_F32(u + v); break;
@@ -193,11 +201,9 @@ static void inner_f32(glim_op_id op, const float *a, const float *b, float *y, i
     case GLIM_OP_PRELU: INNER_F32(u >= 0.f ? u : u * v); break;
     case GLIM_OP_POW:
         if (!sb && b[0] == 2.f) { /* x^2: exact as powf's correctly rounded square */
-            if (sa) for (int64_t i = 0; i < len; i++) y[i] = a[i] * a[i];
-            else for (int64_t i = 0; i < len; i++) y[i] = a[0] * a[0];
+            INNER_F32(((void)v, u * u));
         } else if (!sb && b[0] == 0.5f) { /* powf(-0, .5) = +0, powf(-inf, .5) = +inf */
-            if (sa) for (int64_t i = 0; i < len; i++) y[i] = a[i] == -INFINITY ? INFINITY : sqrtf(a[i]) + 0.f;
-            else for (int64_t i = 0; i < len; i++) y[i] = a[0] == -INFINITY ? INFINITY : sqrtf(a[0]) + 0.f;
+            INNER_F32(((void)v, u == -INFINITY ? INFINITY : sqrtf(u) + 0.f));
         } else {
             INNER_F32(powf(u, v));
         }

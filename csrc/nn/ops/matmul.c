@@ -39,7 +39,8 @@ typedef struct mm_state {
     int64_t M, N, K;
     int nb;                          /* batch rank of the output */
     int64_t bshape[GLIM_MAX_DIMS];   /* output batch dims */
-    int64_t sa[GLIM_MAX_DIMS], sb[GLIM_MAX_DIMS]; /* a / b element strides per batch dim (0: broadcast) */
+    /* a's and b's element strides per batch dim (0 where it broadcasts) */
+    int64_t sa[GLIM_MAX_DIMS], sb[GLIM_MAX_DIMS];
     int64_t nbatch;
     int64_t sbk, sbn;                /* b's element strides along k and along n */
     int b_single;                    /* b is one matrix: a's batches flatten into rows */

@@ -40,7 +40,15 @@ static glim_status un_prepare(glim_graph *g, glim_node *n, glim_error *err)
     return glim_out_shape(g, n, 0, GLIM_F32, x->ndim, x->shape, err);
 }
 
-static void un_range(void *arg, int64_t b, int64_t e)
+/* GCC's -O2 cost model leaves loops of unknown length scalar: ask for its
+ * dynamic model here (vector body plus a scalar tail). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define VECTORIZE
+#endif
+
+VECTORIZE static void un_range(void *arg, int64_t b, int64_t e)
 {
     const un_job *j = arg;
     const float *restrict x = j->x;
