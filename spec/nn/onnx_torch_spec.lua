@@ -116,14 +116,21 @@ describe("ONNX models exported by PyTorch", function()
   run_cases(SMALL, cases, {1, 2})
 
   it("describes the inputs and outputs of an exported model", function()
-    local model = assert(nn.load(SMALL .. "/lstm.onnx"))
+    local model = assert(nn.load(SMALL .. "/mha.onnx"))
     local names = {}
     for i, io in ipairs(model.inputs) do names[i] = io.name .. ":" .. io.dtype end
-    assert.same({"x:float32", "h0:float32", "c0:float32"}, names)
-    assert.same({6, 1, 8}, model.inputs[1].shape)
+    assert.same({"q:float32", "kv:float32", "key_padding_mask:bool", "attn_mask:float32"}, names)
+    assert.same({1, 5, 16}, model.inputs[1].shape)
+    assert.same({5, 7}, model.inputs[4].shape)
     local outs = {}
     for i, io in ipairs(model.outputs) do outs[i] = io.name end
-    assert.same({"y", "hn", "cn"}, outs)
+    assert.same({"out", "weights"}, outs)
+    model:free()
+  end)
+
+  it("reports dynamic dims as -1", function()
+    local model = assert(nn.load(SMALL .. "/conv_block_dyn.onnx"))
+    assert.same({1, 3, -1, -1}, model.inputs[1].shape)
     model:free()
   end)
 
