@@ -541,6 +541,64 @@ static void test_gru_lstm_errors(void)
     rnode_free(&r);
 }
 
+/* LSTM fast path against its reference loops: peepholes, CIFG, projection
+ * with clipping, cell clipping, both layouts, reverse, B = 1. */
+static void test_lstm_sweep(void)
+{
+    /* B, T, I, C, O (0: no projection), cifg, peephole, time_major, reverse, act */
+    static const int cases[][10] = {
+        {3, 5, 7, 9, 4, 0, 1, 0, 0, GLIM_ACT_TANH}, {1, 6, 5, 8, 0, 1, 1, 1, 1, GLIM_ACT_TANH},
+        {4, 1, 3, 5, 0, 0, 0, 1, 0, GLIM_ACT_NONE}, {2, 7, 33, 20, 6, 1, 0, 1, 1, GLIM_ACT_SIGMOID},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const int *k = cases[c];
+        int64_t B = k[0], T = k[1], I = k[2], C = k[3], O = k[4] ? k[4] : k[3];
+        int ranks[20];
+        int64_t shapes[20][GLIM_MAX_DIMS];
+        char kinds[21];
+        memset(shapes, 0, sizeof shapes);
+        for (int i = 0; i < 20; i++) {
+            ranks[i] = 1;
+            shapes[i][0] = C;
+            kinds[i] = 'c';
+        }
+        kinds[20] = 0;
+        ranks[0] = 3;
+        shapes[0][0] = k[7] ? T : B;
+        shapes[0][1] = k[7] ? B : T;
+        shapes[0][2] = I;
+        for (int i = 1; i <= 8; i++) {
+            ranks[i] = 2;
+            shapes[i][1] = i <= 4 ? I : O;
+        }
+        if (!k[6]) kinds[9] = kinds[10] = kinds[11] = '-';
+        if (k[5]) kinds[1] = kinds[5] = kinds[9] = kinds[12] = '-';
+        if (k[4]) {
+            ranks[16] = 2;
+            shapes[16][0] = O;
+            shapes[16][1] = C;
+            shapes[17][0] = O;
+        } else {
+            kinds[16] = kinds[17] = '-';
+        }
+        ranks[18] = ranks[19] = 2;
+        shapes[18][0] = shapes[19][0] = B;
+        shapes[18][1] = O;
+        shapes[19][1] = C;
+        kinds[18] = kinds[19] = 'i';
+        glim_lstm_params p = {(glim_activation)k[9], c == 0 ? 0.8f : 0.f, c == 0 ? 0.3f : 0.f,
+                              k[7], k[8]};
+        rnode r;
+        char label[64];
+        snprintf(label, sizeof label, "lstm case %zu", c);
+        if (rnode_build(&r, GLIM_OP_LSTM, &p, sizeof p, kinds, ranks, shapes, 3, 11 + (uint32_t)c))
+            CHECK_OK(1, r.err);
+        else
+            rnode_check(&r, label, 1e-5);
+        rnode_free(&r);
+    }
+}
+
 int main(void)
 {
     RUN(test_conv_transpose_fixtures);
@@ -555,6 +613,7 @@ int main(void)
     RUN(test_reduce_max_nan);
     RUN(test_shape_op_errors);
     RUN(test_lstm_states);
+    RUN(test_lstm_sweep);
     RUN(test_gru_fixtures);
     RUN(test_gru_sweep);
     RUN(test_gru_lstm_errors);

@@ -27,10 +27,14 @@
  * output of step t). Optional outputs 1 and 2: the final states h_T [B, O]
  * and c_T [B, C] after the last step processed (ONNX's Y_h / Y_c). The state
  * starts from h0/c0 on every run (glimpse graphs keep no state between runs).
- * Plain loops: the sizes of sequence models here are small.
+ * Fast path: one sgemm per gate projects the inputs of all steps at once
+ * (biases folded in); each step then multiplies h by the recurrent weights
+ * (GEMM over the batch, GEMV for B = 1) and applies the gate formulas. The
+ * plain per-step loops are the reference.
  */
 #include "kernel.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -124,8 +128,10 @@ static glim_status lstm_prepare(glim_graph *g, glim_node *n, glim_error *err)
     int64_t hs[2] = {d.b, d.out}, cs[2] = {d.b, d.cell};
     if (n->noutputs > 1 && (st = glim_out_shape(g, n, 1, GLIM_F32, 2, hs, err))) return st;
     if (n->noutputs > 2 && (st = glim_out_shape(g, n, 2, GLIM_F32, 2, cs, err))) return st;
-    /* h, c, four gates, m */
-    n->scratch = (size_t)(d.b * d.out + d.b * d.cell * 6) * sizeof(float);
+    /* h, c, four gates, m; then the fast path's input projections
+     * [B*T, 4C] and recurrent products [B, 4C] */
+    n->scratch = (size_t)(d.b * d.out + d.b * d.cell * 6 + d.b * d.t * 4 * d.cell +
+                          d.b * 4 * d.cell) * sizeof(float);
     return GLIM_OK;
 }
 
@@ -159,12 +165,12 @@ static void matvec_acc(float *acc, const float *w, const float *v, int64_t rows,
     }
 }
 
-static void lstm_eval(glim_graph *g, const glim_node *n)
+static void lstm_ref(glim_graph *g, const glim_node *n)
 {
     const glim_lstm_params *p = n->params;
     lstm_dims d;
     dims_of(g, n, &d);
-    const int64_t B = d.b, T = d.t, I = d.in, C = d.cell, O = d.out;
+    const int64_t B = d.b, T = d.t, IN = d.in, C = d.cell, O = d.out;
     float *h = n->scratch_data, *c = h + B * O, *gi = c + B * C, *gf = gi + B * C,
           *gc = gf + B * C, *go = gc + B * C, *m = go + B * C;
     const float *x = glim_in(g, n, X)->data;
@@ -184,13 +190,13 @@ static void lstm_eval(glim_graph *g, const glim_node *n)
     for (int64_t step = 0; step < T; step++)
         for (int64_t b = 0; b < B; b++) {
             int64_t t = p->reverse ? T - 1 - step : step;
-            const float *xt = x + (p->time_major ? (t * B + b) : (b * T + t)) * I;
+            const float *xt = x + (p->time_major ? (t * B + b) : (b * T + t)) * IN;
             float *hb = h + b * O, *cb = c + b * C;
             for (int k = 0; k < 4; k++) {
                 if (k == 0 && cifg) continue;
                 float *gk = gate[k] + b * C;
                 for (int64_t j = 0; j < C; j++) gk[j] = bias[k] ? bias[k][j] : 0.f;
-                matvec_acc(gk, W[k], xt, C, I);
+                matvec_acc(gk, W[k], xt, C, IN);
                 matvec_acc(gk, R[k], hb, C, O);
             }
             float *ib = gi + b * C, *fb = gf + b * C, *cg = gc + b * C, *ob = go + b * C;
@@ -217,6 +223,93 @@ static void lstm_eval(glim_graph *g, const glim_node *n)
             float *yt = y + (p->time_major ? (t * B + b) : (b * T + t)) * O;
             memcpy(yt, hb, (size_t)O * sizeof(float));
         }
+    if (n->noutputs > 1) memcpy(glim_out(g, n, 1)->data, h, (size_t)(B * O) * sizeof(float));
+    if (n->noutputs > 2) memcpy(glim_out(g, n, 2)->data, c, (size_t)(B * C) * sizeof(float));
+}
+
+/* c[rows, n] (+)= a[rows, k] · w[n, k]ᵀ */
+static void mm(const float *a, int64_t lda, const float *w, float *c, int64_t ldc, int64_t rows,
+               int64_t nn, int64_t k, float beta)
+{
+    if (rows == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)nn, (int)k, 1.f, w, (int)k, a, 1, beta, c, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)nn, (int)k, 1.f, a,
+                    (int)lda, w, (int)k, beta, c, (int)ldc);
+}
+
+static void lstm_eval(glim_graph *g, const glim_node *n)
+{
+    const glim_lstm_params *p = n->params;
+    lstm_dims d;
+    dims_of(g, n, &d);
+    const int64_t B = d.b, T = d.t, IN = d.in, C = d.cell, O = d.out, C4 = 4 * C;
+    if (g->reference || B * T == 0 || IN == 0) {
+        lstm_ref(g, n);
+        return;
+    }
+    float *h = n->scratch_data, *c = h + B * O, *m = c + B * C * 5, *xw = c + B * C * 6,
+          *rec = xw + B * T * C4;
+    const float *x = glim_in(g, n, X)->data;
+    float *y = glim_out(g, n, 0)->data;
+    const float *h0 = data_of(g, n, H0), *c0 = data_of(g, n, C0);
+    if (h0) memcpy(h, h0, (size_t)(B * O) * sizeof(float));
+    else memset(h, 0, (size_t)(B * O) * sizeof(float));
+    if (c0) memcpy(c, c0, (size_t)(B * C) * sizeof(float));
+    else memset(c, 0, (size_t)(B * C) * sizeof(float));
+    const float *W[4] = {data_of(g, n, WI), data_of(g, n, WF), data_of(g, n, WC), data_of(g, n, WO)};
+    const float *R[4] = {data_of(g, n, RI), data_of(g, n, RF), data_of(g, n, RC), data_of(g, n, RO)};
+    const float *bias[4] = {data_of(g, n, BI), data_of(g, n, BF), data_of(g, n, BC), data_of(g, n, BO)};
+    const float *pi = data_of(g, n, PI), *pf = data_of(g, n, PF), *po = data_of(g, n, PO);
+    const float *pw = data_of(g, n, PW), *pb = data_of(g, n, PB);
+    int cifg = W[0] == NULL;
+    /* xw rows follow x's own row order (b * T + t, or t * B + b) */
+    for (int k = 0; k < 4; k++) {
+        if (!W[k]) continue;
+        mm(x, IN, W[k], xw + k * C, C4, B * T, C, IN, 0.f);
+        if (bias[k])
+            for (int64_t row = 0; row < B * T; row++) {
+                float *xr = xw + row * C4 + k * C;
+                for (int64_t j = 0; j < C; j++) xr[j] += bias[k][j];
+            }
+    }
+    for (int64_t step = 0; step < T; step++) {
+        int64_t t = p->reverse ? T - 1 - step : step;
+        for (int k = 0; k < 4; k++)
+            if (R[k]) mm(h, O, R[k], rec + k * C, C4, B, C, O, 0.f);
+        for (int64_t b = 0; b < B; b++) {
+            int64_t row = p->time_major ? t * B + b : b * T + t;
+            const float *xr = xw + row * C4, *rr = rec + b * C4;
+            float *cb = c + b * C, *mb = m + b * C;
+            for (int64_t j = 0; j < C; j++) {
+                float fv = sigm(xr[C + j] + rr[C + j] + (pf ? pf[j] * cb[j] : 0.f));
+                float iv = cifg ? 1.f - fv : sigm(xr[j] + rr[j] + (pi ? pi[j] * cb[j] : 0.f));
+                float gv = act_of(xr[2 * C + j] + rr[2 * C + j], p->act);
+                float cv = fv * cb[j] + iv * gv;
+                if (p->cell_clip > 0) cv = cv > p->cell_clip ? p->cell_clip : (cv < -p->cell_clip ? -p->cell_clip : cv);
+                cb[j] = cv;
+                float ov = sigm(xr[3 * C + j] + rr[3 * C + j] + (po ? po[j] * cv : 0.f));
+                mb[j] = ov * act_of(cv, p->act);
+            }
+        }
+        if (pw) {
+            mm(m, C, pw, h, O, B, O, C, 0.f);
+            for (int64_t b = 0; b < B; b++) {
+                float *hb = h + b * O;
+                for (int64_t j = 0; j < O; j++) {
+                    float v = hb[j] + (pb ? pb[j] : 0.f);
+                    if (p->proj_clip > 0) v = v > p->proj_clip ? p->proj_clip : (v < -p->proj_clip ? -p->proj_clip : v);
+                    hb[j] = v;
+                }
+            }
+        } else {
+            memcpy(h, m, (size_t)(B * C) * sizeof(float));
+        }
+        for (int64_t b = 0; b < B; b++) {
+            int64_t row = p->time_major ? t * B + b : b * T + t;
+            memcpy(y + row * O, h + b * O, (size_t)O * sizeof(float));
+        }
+    }
     if (n->noutputs > 1) memcpy(glim_out(g, n, 1)->data, h, (size_t)(B * O) * sizeof(float));
     if (n->noutputs > 2) memcpy(glim_out(g, n, 2)->data, c, (size_t)(B * C) * sizeof(float));
 }
