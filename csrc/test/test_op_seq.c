@@ -599,6 +599,80 @@ static void test_lstm_sweep(void)
     }
 }
 
+/* ---- allocation failures: every allocation of building + prepare fails in
+ * turn; each must come back as an error (never a crash), nothing may leak,
+ * and with no failure the graph runs. */
+
+static int alloc_count, fail_at, live;
+static void *failing_alloc(size_t size, size_t align, void *user)
+{
+    (void)user;
+    if (alloc_count++ == fail_at) return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
+    live++;
+    return p;
+}
+static void counting_free(void *p, void *user)
+{
+    (void)user;
+    if (p) live--;
+    free(p);
+}
+
+static void test_allocation_failures(void)
+{
+    glim_allocator a = {failing_alloc, counting_free, NULL};
+    glim_conv_transpose_params cp = ct(2, 2, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE);
+    glim_conv_transpose_params cg = ct(2, 2, 1, 1, 1, 1, 1, 1, 1, 1, GLIM_ACT_RELU);
+    glim_split_params sp = {1, 2, {1, 3}};
+    glim_reduce_params rp = {1, {1}, 0};
+    glim_gru_params gp = {1, 1, 0.f};
+    struct {
+        glim_op_id op;
+        const void *p;
+        size_t ps;
+        const char *kinds;
+        int ranks[5];
+        int64_t shapes[5][GLIM_MAX_DIMS];
+        int nout;
+    } cases[] = {
+        {GLIM_OP_CONV_TRANSPOSE, &cp, sizeof cp, "icc", {4, 4, 1}, {{1, 3, 4, 5}, {6, 2, 2, 5}, {6}}, 1},
+        {GLIM_OP_CONV_TRANSPOSE, &cp, sizeof cp, "icc", {4, 4, 1}, {{1, 3, 4, 5}, {1, 2, 2, 5}, {1}}, 1},
+        {GLIM_OP_CONV_TRANSPOSE, &cg, sizeof cg, "icc", {4, 4, 1}, {{1, 3, 4, 5}, {6, 3, 3, 5}, {6}}, 1},
+        {GLIM_OP_SPLIT, &sp, sizeof sp, "i", {2}, {{3, 4}}, 2},
+        {GLIM_OP_REDUCE_SUM, &rp, sizeof rp, "i", {2}, {{3, 4}}, 1},
+        {GLIM_OP_GRU, &gp, sizeof gp, "iccci", {3, 2, 2, 1, 2},
+         {{4, 2, 3}, {15, 3}, {15, 5}, {30}, {2, 5}}, 2},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int done = 0;
+        for (fail_at = 0; fail_at < 200 && !done; fail_at++) {
+            alloc_count = 0;
+            live = 0;
+            glim_set_allocator(&a);
+            rnode r;
+            int built = rnode_build(&r, cases[c].op, cases[c].p, cases[c].ps, cases[c].kinds,
+                                    cases[c].ranks, cases[c].shapes, cases[c].nout, 5) == 0;
+            glim_status st = built ? glim_graph_prepare(r.g, 1, &r.err) : GLIM_ENOMEM;
+            if (built && st == GLIM_OK) {
+                CHECK_OK(glim_graph_run(r.g, &r.err), r.err);
+                done = alloc_count <= fail_at; /* nothing failed: the sweep is over */
+            } else if (r.err.code != GLIM_ENOMEM && built) {
+                printf("#   case %zu, allocation %d: %s\n", c, fail_at, r.err.msg);
+                check_failed_now = 1;
+            }
+            rnode_free(&r);
+            glim_set_allocator(NULL);
+            if (live != 0) {
+                printf("#   case %zu, allocation %d failing: %d blocks leaked\n", c, fail_at, live);
+                check_failed_now = 1;
+            }
+        }
+        CHECK(done);
+    }
+}
+
 int main(void)
 {
     RUN(test_conv_transpose_fixtures);
@@ -617,5 +691,6 @@ int main(void)
     RUN(test_gru_fixtures);
     RUN(test_gru_sweep);
     RUN(test_gru_lstm_errors);
+    RUN(test_allocation_failures);
     return check_done();
 }
