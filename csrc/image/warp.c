@@ -172,6 +172,26 @@ static void build_table(wtab *tab, int taps)
 
 static inline uint8_t clamp_u8(int32_t v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 
+/* One output pixel from taps x taps source pixels starting at s0. */
+static inline __attribute__((always_inline)) void interior(const uint8_t *s0, size_t stride,
+                                                           const int32_t *w, int taps, int ch,
+                                                           uint8_t *d)
+{
+    int32_t acc[4] = {0, 0, 0, 0};
+#pragma GCC unroll 4
+    for (int j = 0; j < taps; j++) {
+        const uint8_t *row = s0 + (size_t)j * stride;
+#pragma GCC unroll 4
+        for (int i = 0; i < taps; i++) {
+            int32_t wt = w[j * taps + i];
+#pragma GCC unroll 4
+            for (int c = 0; c < ch; c++) acc[c] += wt * row[i * ch + c];
+        }
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < ch; c++) d[c] = clamp_u8((acc[c] + (1 << (COEF_BITS - 1))) >> COEF_BITS);
+}
+
 glim_status glim_image_warp_perspective(const glim_image *src, const double m[9], int out_w,
                                         int out_h, const glim_warp_opts *opts, glim_image **out,
                                         glim_error *err)
@@ -238,13 +258,15 @@ glim_status glim_image_warp_perspective(const glim_image *src, const double m[9]
                     continue;
                 }
                 const int32_t *w = tab->w[fy * SUB + fx];
-                for (int c = 0; c < ch; c++) {
-                    int32_t acc = 0;
-                    for (int j = 0; j < taps; j++) {
-                        const uint8_t *row = s0 + (size_t)j * src->stride + c;
-                        for (int i = 0; i < taps; i++) acc += w[j * taps + i] * row[i * ch];
-                    }
-                    d[c] = clamp_u8((acc + (1 << (COEF_BITS - 1))) >> COEF_BITS);
+                /* Constant tap and channel counts let the compiler unroll. */
+                if (taps == 4) {
+                    if (ch == 3) interior(s0, src->stride, w, 4, 3, d);
+                    else if (ch == 1) interior(s0, src->stride, w, 4, 1, d);
+                    else interior(s0, src->stride, w, 4, 4, d);
+                } else {
+                    if (ch == 3) interior(s0, src->stride, w, 2, 3, d);
+                    else if (ch == 1) interior(s0, src->stride, w, 2, 1, d);
+                    else interior(s0, src->stride, w, 2, 4, d);
                 }
                 continue;
             }
