@@ -210,6 +210,15 @@ int ob_tensor(ob_ctx *c, ob_value *v, int layout)
     snprintf(name, sizeof name, "%s/%s", value_name(c, v), layout == OL_NHWC ? "nhwc" : "nchw");
     int t = glim_graph_add_tensor(c->g, name, v->dtype, v->ndim, ps, GLIM_TENSOR_ACTIVATION, c->err);
     if (t < 0) return c->failed = 1, -1;
+    if (v->shape[1] == 1 || v->shape[2] * v->shape[3] == 1) {
+        /* both orders are the same bytes: a reshape, not a transpose */
+        glim_reshape_params rp = {.ndim = 4};
+        memcpy(rp.shape, ps, sizeof(int64_t) * 4);
+        if (glim_graph_add_node(c->g, GLIM_OP_RESHAPE, name, 1, &v->gt, 1, &t, &rp, sizeof rp, c->err) < 0)
+            return c->failed = 1, -1;
+        v->gt_other = t;
+        return t;
+    }
     glim_transpose_params p = {.ndim = 4};
     const int to_nhwc[4] = {0, 2, 3, 1}, to_nchw[4] = {0, 3, 1, 2};
     memcpy(p.perm, layout == OL_NHWC ? to_nhwc : to_nchw, sizeof to_nhwc);
