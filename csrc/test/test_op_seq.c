@@ -155,6 +155,9 @@ static void test_conv_transpose_sweep(void)
         {1, 17, 19, 40, 24, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0},
         {2, 13, 6, 13, 2, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0},
         {1, 5, 7, 8, 1, 2, 3, 2, 3, 1, 1, 0, 0, 0, 0, 0, 0},
+        /* column scratch past 8 MB: several bands of output rows */
+        {1, 40, 64, 8, 64, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0},
+        {2, 31, 70, 5, 96, 4, 3, 2, 1, 2, 1, 3, 1, 0, 1, 1, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const int *k = cases[c];

@@ -22,10 +22,12 @@
  *   With few outputs per input pixel (KH*KW*Cout <= 8, e.g. the 1-channel
  *   probability map) the 16-column panels would mostly multiply padding, so
  *   each pixel's outputs are plain AVX2 dot products instead.
- *   otherwise: per image, col = x [H*W, Cin] · Wᵀ [Cin, KH*KW*Cout] into
- *   scratch, then every output pixel gathers the (at most KH*KW) col entries
- *   that land on it (no write races between threads), adds the bias and
- *   applies the activation.
+ *   otherwise: per band of output rows, col = x [rows, Cin] · Wᵀ [Cin,
+ *   KH*KW*Cout] into scratch for the input rows that reach the band, then
+ *   every output pixel gathers the (at most KH*KW) col entries that land on
+ *   it (no write races between threads), adds the bias and applies the
+ *   activation. Bands bound the scratch to about COL_LIMIT bytes; input rows
+ *   shared by two bands are multiplied twice.
  */
 #include "kernel.h"
 
@@ -36,6 +38,7 @@
 #define CT_THIN 1
 #endif
 #define THIN_MAX 8 /* KH*KW*Cout up to this takes the dot-product path */
+#define COL_LIMIT (8 << 20) /* bytes of column scratch per band (general path) */
 
 typedef struct ct_dims {
     int64_t n, h, w, cin, oh, ow, cout;
@@ -45,6 +48,7 @@ typedef struct ct_dims {
 typedef struct ct_state {
     int direct;        /* stride == kernel path */
     int thin;          /* direct, with dot products per pixel (CT_THIN) */
+    int64_t band;      /* output rows per band (general path) */
     int npk;           /* packed matrices: KH (direct) or 1 */
     glim_packed *pk;
 } ct_state;
@@ -175,7 +179,19 @@ static glim_status ct_prepare(glim_graph *g, glim_node *n, glim_error *err)
 #else
     s->thin = 0;
 #endif
-    n->scratch = direct ? 0 : (size_t)(d.h * d.w * d.kh * d.kw * d.cout) * sizeof(float);
+    n->scratch = 0;
+    if (!direct) {
+        int64_t rowbytes = d.w * d.kh * d.kw * d.cout * (int64_t)sizeof(float);
+        int64_t reach = ((int64_t)(d.kh - 1) * p->dilation_h) / p->stride_h + 2;
+        int64_t budget = rowbytes ? COL_LIMIT / rowbytes : d.h;
+        if (budget < reach + 1) budget = reach + 1;
+        s->band = (budget - reach) * p->stride_h;
+        if (s->band > d.oh) s->band = d.oh;
+        if (s->band < 1) s->band = 1;
+        int64_t rows = (s->band - 1 + (int64_t)(d.kh - 1) * p->dilation_h) / p->stride_h + 2;
+        if (rows > d.h) rows = d.h;
+        n->scratch = (size_t)(rows * rowbytes);
+    }
     return GLIM_OK;
 }
 
@@ -216,6 +232,8 @@ typedef struct ct_job {
     const float *x, *b, *w;
     float *col, *y;
     float lo, hi;
+    int64_t iy0, iy1; /* input rows [iy0, iy1] are in col (general path) */
+    int64_t oy0;      /* first output row of the band */
 } ct_job;
 
 /* Direct path: rows r = (n * H + iy) * KH + ky. */
@@ -287,14 +305,16 @@ static void col_rows(void *arg, int64_t m0, int64_t m1)
     glim_gemm_packed(j->x, j->d->cin, &j->s->pk[0], j->col, ncol, m0, m1, -INFINITY, INFINITY);
 }
 
-/* Gather path: output rows oy of one image. */
+static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/* Gather path: output rows oy0 + [r0, r1) of one image. */
 static void gather_rows(void *arg, int64_t r0, int64_t r1)
 {
     const ct_job *j = arg;
     const ct_dims *d = j->d;
     const glim_conv_transpose_params *p = j->p;
     int64_t C = d->cout, ncol = (int64_t)d->kh * d->kw * C;
-    for (int64_t oy = r0; oy < r1; oy++)
+    for (int64_t oy = j->oy0 + r0; oy < j->oy0 + r1; oy++)
         for (int64_t ox = 0; ox < d->ow; ox++) {
             float *yp = j->y + (oy * d->ow + ox) * C;
             for (int64_t co = 0; co < C; co++) yp[co] = j->b ? j->b[co] : 0.f;
@@ -302,13 +322,14 @@ static void gather_rows(void *arg, int64_t r0, int64_t r1)
                 int64_t ty = oy + p->pad_top - (int64_t)ky * p->dilation_h;
                 if (ty < 0 || ty % p->stride_h) continue;
                 int64_t iy = ty / p->stride_h;
-                if (iy >= d->h) continue;
+                if (iy < j->iy0 || iy > j->iy1) continue;
                 for (int kx = 0; kx < d->kw; kx++) {
                     int64_t tx = ox + p->pad_left - (int64_t)kx * p->dilation_w;
                     if (tx < 0 || tx % p->stride_w) continue;
                     int64_t ix = tx / p->stride_w;
                     if (ix >= d->w) continue;
-                    const float *cp = j->col + (iy * d->w + ix) * ncol + ((int64_t)ky * d->kw + kx) * C;
+                    const float *cp = j->col + ((iy - j->iy0) * d->w + ix) * ncol +
+                                      ((int64_t)ky * d->kw + kx) * C;
                     for (int64_t co = 0; co < C; co++) yp[co] += cp[co];
                 }
             }
@@ -331,7 +352,7 @@ static void ct_eval(glim_graph *g, const glim_node *n)
         ct_ref(p, &d, x, w, b, y);
         return;
     }
-    ct_job j = {p, &d, s, x, b, w, n->scratch_data, y, 0, 0};
+    ct_job j = {p, &d, s, x, b, w, n->scratch_data, y, 0, 0, 0, -1, 0};
     int clamp = glim_act_range(p->act, &j.lo, &j.hi);
 #ifdef CT_THIN
     if (s->thin) {
@@ -343,11 +364,24 @@ static void ct_eval(glim_graph *g, const glim_node *n)
     if (s->direct) {
         glim_parallel_for(g, d.n * d.h * d.kh, 1, direct_rows, &j);
     } else {
+        const int64_t sh = p->stride_h, reach = (int64_t)(d.kh - 1) * p->dilation_h;
         for (int64_t nn = 0; nn < d.n; nn++) {
-            j.x = x + nn * d.h * d.w * d.cin;
-            j.y = y + nn * d.oh * d.ow * d.cout;
-            glim_parallel_for(g, d.h * d.w, 48, col_rows, &j);
-            glim_parallel_for(g, d.oh, 1, gather_rows, &j);
+            const float *xn = x + nn * d.h * d.w * d.cin;
+            float *yn = y + nn * d.oh * d.ow * d.cout;
+            for (int64_t oy0 = 0; oy0 < d.oh; oy0 += s->band) {
+                int64_t oy1 = oy0 + s->band < d.oh ? oy0 + s->band : d.oh;
+                /* input rows iy with oy0 <= iy*sh - pt + ky*dh <= oy1 - 1 */
+                int64_t lo = floor_div(oy0 + p->pad_top - reach + sh - 1, sh);
+                int64_t hi = floor_div(oy1 - 1 + p->pad_top, sh);
+                j.iy0 = lo < 0 ? 0 : lo;
+                j.iy1 = hi > d.h - 1 ? d.h - 1 : hi;
+                j.x = xn + j.iy0 * d.w * d.cin;
+                j.y = yn;
+                j.oy0 = oy0;
+                if (j.iy1 >= j.iy0)
+                    glim_parallel_for(g, (j.iy1 - j.iy0 + 1) * d.w, 48, col_rows, &j);
+                glim_parallel_for(g, oy1 - oy0, 1, gather_rows, &j);
+            }
         }
     }
     if (!clamp) glim_apply_act(y, d.n * d.oh * d.ow * d.cout, p->act);
