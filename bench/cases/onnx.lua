@@ -14,7 +14,9 @@
 -- overrides) by tools/ort/install.sh (npm install --ignore-scripts); without
 -- npm the ORT column is skipped with a note. Latency is wall time around one
 -- run (glimpse: model:run from Lua; ORT: session.run from Node), median and
--- min of REPS runs after 3 warm-ups. Target: glimpse / ORT <= 1.2 for every
+-- min of REPS runs after 3 warm-ups, taken in 4 interleaved rounds (glimpse
+-- 1 thread, ORT 1 thread, glimpse 2 threads, ORT 2 threads, repeated) so
+-- that both see the same machine load. Target: glimpse / ORT <= 1.2 for every
 -- model and thread count. Results also go to
 -- bench/results/YYYY-MM-DD-<cpu>-onnx.md.
 local nn = require "glimpse.nn"
@@ -107,57 +109,105 @@ do
   end
 end
 
-local function ort_latency(m)
-  local job = ('{"model": "%s", "threads": [1, 2], "warmup": 3, "reps": %d, '
+-- ONNX Runtime runs in one Node process per model (tools/ort/run.js --serve),
+-- answering "run <threads> <reps>" on a FIFO, so its runs interleave with
+-- glimpse's: on a shared machine both sides then see the same load.
+local function ort_server(m)
+  local job = ('{"model": "%s", "threads": [1, 2], "warmup": 3, '
                .. '"inputs": [{"name": "%s", "file": "%s", "shape": [%s], "dtype": "float32"}]}')
-    :format(m.file, REPS, m.iname, m.input, table.concat(m.shape, ", "))
+    :format(m.file, m.iname, m.input, table.concat(m.shape, ", "))
   write(tmp .. "/job.json", job)
-  local out, ok = sh(("ORT_DIR=%q node tools/ort/run.js %q"):format(ort_dir, tmp .. "/job.json"))
-  if not ok then
-    io.write("  (ORT failed on ", m.name, ": ", out:sub(1, 300), ")\n")
-    return nil
+  local fifo = tmp .. "/ort.out"
+  os.remove(fifo)
+  if not os.execute("mkfifo " .. fifo) then return nil, "mkfifo failed" end
+  local cmd = assert(io.popen(("ORT_DIR=%q node tools/ort/run.js --serve %q > %q 2> %q")
+    :format(ort_dir, tmp .. "/job.json", fifo, tmp .. "/ort.err"), "w"))
+  local resp = assert(io.open(fifo, "r"))
+  local ready = resp:read("l")
+  if not ready or not ready:find('"ready":true', 1, true) then
+    cmd:close()
+    resp:close()
+    local f = io.open(tmp .. "/ort.err")
+    return nil, f and f:read("a"):sub(1, 300) or "no answer"
   end
-  ort_version = ort_version or out:match('"version":"([^"]+)"')
-  local r = {}
-  for th, med, min in out:gmatch('"threads":(%d+),"median_ms":([%d.e+-]+),"min_ms":([%d.e+-]+)') do
-    r[tonumber(th)] = {tonumber(med), tonumber(min)}
+  ort_version = ort_version or ready:match('"version":"([^"]+)"')
+  local srv = {}
+  function srv.run(threads, reps)
+    cmd:write(("run %d %d\n"):format(threads, reps))
+    cmd:flush()
+    local line = resp:read("l") or ""
+    local list = line:match('"times_ms":%[([^%]]*)%]')
+    if not list then return nil end
+    local t = {}
+    for v in list:gmatch("[^,]+") do t[#t + 1] = tonumber(v) end
+    return t
   end
-  return r
+  function srv.close()
+    cmd:write("quit\n")
+    cmd:close()
+    resp:close()
+  end
+  return srv
 end
 
 -- ---- glimpse ----------------------------------------------------------------------
-local function glimpse_latency(m, threads)
+local function glimpse_model(m, threads)
   local model, msg = nn.load(m.file, {threads = threads})
   if not model then return nil, msg end
   local x = tensor.from_bytes(read(m.input), m.shape)
   local ok, err = model:run(x)
   if not ok then model:free() return nil, err end
   for _ = 1, 2 do model:run(x) end
-  local t = {}
-  for i = 1, REPS do
+  return {model = model, x = x}
+end
+
+local function glimpse_runs(g, reps, into)
+  for _ = 1, reps do
     local t0 = clock()
-    model:run(x)
-    t[i] = (clock() - t0) * 1000
+    g.model:run(g.x)
+    into[#into + 1] = (clock() - t0) * 1000
   end
-  local st = model:stats()
-  model:free()
-  local med, min = stats(t)
-  return {med, min, st.flops}
 end
 
 -- ---- run ----------------------------------------------------------------------------
+local ROUNDS = 4
+local per = math.max(1, REPS // ROUNDS)
 local rows = {}
 for _, m in ipairs(models) do
   if not exists(m.file) or not exists(m.input) then
     io.write("  (", m.name, " skipped: ", m.file, " missing)\n")
   else
-    local row = {m = m, g = {}, gerr = nil}
+    local row = {m = m, g = {}, o = {}, gt = {{}, {}}, ot = {{}, {}}}
+    local gm = {}
     for _, th in ipairs{1, 2} do
-      local r, err = glimpse_latency(m, th)
-      if r then row.g[th] = r else row.gerr = err end
+      local g, err = glimpse_model(m, th)
+      gm[th] = g
+      if not g then row.gerr = err end
     end
-    row.o = ort_ok and ort_latency(m) or nil
+    local srv, serr
+    if ort_ok then
+      srv, serr = ort_server(m)
+      if not srv then io.write("  (ORT failed on ", m.name, ": ", tostring(serr), ")\n") end
+    end
+    for _ = 1, ROUNDS do
+      for _, th in ipairs{1, 2} do
+        if gm[th] then glimpse_runs(gm[th], per, row.gt[th]) end
+        if srv then
+          for _, v in ipairs(srv.run(th, per) or {}) do table.insert(row.ot[th], v) end
+        end
+      end
+    end
+    if srv then srv.close() end
+    for _, th in ipairs{1, 2} do
+      if gm[th] then
+        local med, min = stats(row.gt[th])
+        row.g[th] = {med, min, gm[th].model:stats().flops}
+        gm[th].model:free()
+      end
+      if #row.ot[th] > 0 then row.o[th] = {stats(row.ot[th])} end
+    end
     rows[#rows + 1] = row
+    collectgarbage()
   end
 end
 
@@ -198,7 +248,7 @@ if out then
   out:write("# ONNX benchmark (bench/cases/onnx.lua)\n\n")
   out:write("CPU: ", cpu, "; ONNX Runtime ", ort_version or "not run", " (onnxruntime-node, CPU, ",
             "sequential, all graph optimisations); wall time; median (min) of ", REPS,
-            " runs after 3 warm-ups.\n\n```\n")
+            " runs after 3 warm-ups, in 4 interleaved rounds.\n\n```\n")
   out:write(table.concat(lines, "\n"), "\n```\n")
   out:close()
 end

@@ -17,6 +17,13 @@
 //                                   // (from the first thread count's last run)
 // Prints one JSON object: {"version", "results": [{"threads", "median_ms",
 // "min_ms", "times_ms"}], "outputs": [{"name", "shape", "dtype", "file"}]}.
+//
+// Serve mode, for interleaving with another engine's runs in one benchmark:
+//   ORT_DIR=build/ort node tools/ort/run.js --serve job.json
+// creates one session per thread count, then reads commands from stdin, one a
+// line: "run <threads> <reps>" answers one JSON line {"threads", "times_ms"}
+// on stdout; "quit" (or end of input) ends. The first line printed is
+// {"ready": true, "version": ...} once the sessions are warm.
 // Sessions run sequentially with one inter-op thread and all graph
 // optimisations, ORT's defaults for a CPU latency measurement.
 'use strict';
@@ -49,7 +56,51 @@ function median(a) {
   return s[(s.length - 1) >> 1];
 }
 
+function makeSession(job, threads) {
+  return ort.InferenceSession.create(job.model, {
+    intraOpNumThreads: threads, interOpNumThreads: 1,
+    executionMode: 'sequential', graphOptimizationLevel: job.optimization || 'all',
+  });
+}
+
+async function timeRuns(session, feeds, reps) {
+  const times = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    await session.run(feeds);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times;
+}
+
+async function serve(job) {
+  const feeds = {};
+  for (const spec of job.inputs) feeds[spec.name] = readTensor(spec);
+  const sessions = {};
+  for (const t of job.threads || [1]) {
+    sessions[t] = await makeSession(job, t);
+    for (let i = 0; i < (job.warmup ?? 3); i++) await sessions[t].run(feeds);
+  }
+  const version = ort.env.versions ? ort.env.versions.common : undefined;
+  process.stdout.write(JSON.stringify({ ready: true, version }) + '\n');
+  const rl = require('readline').createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    const m = line.trim().split(/\s+/);
+    if (m[0] === 'quit') break;
+    if (m[0] !== 'run' || !sessions[m[1]]) {
+      process.stdout.write(JSON.stringify({ error: `bad command: ${line}` }) + '\n');
+      continue;
+    }
+    const times = await timeRuns(sessions[m[1]], feeds, Number(m[2]) || 1);
+    process.stdout.write(JSON.stringify({ threads: Number(m[1]), times_ms: times }) + '\n');
+  }
+  for (const t of Object.keys(sessions)) await sessions[t].release();
+}
+
 async function main() {
+  if (process.argv[2] === '--serve') {
+    return serve(JSON.parse(fs.readFileSync(process.argv[3], 'utf8')));
+  }
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const feeds = {};
   for (const spec of job.inputs) feeds[spec.name] = readTensor(spec);
@@ -59,19 +110,11 @@ async function main() {
   const report = { version: ort.env.versions ? ort.env.versions.common : undefined,
                    results: [], outputs: [] };
   for (let ti = 0; ti < threads.length; ti++) {
-    const session = await ort.InferenceSession.create(job.model, {
-      intraOpNumThreads: threads[ti], interOpNumThreads: 1,
-      executionMode: 'sequential', graphOptimizationLevel: job.optimization || 'all',
-    });
+    const session = await makeSession(job, threads[ti]);
     let out;
     for (let i = 0; i < warmup; i++) out = await session.run(feeds);
-    const times = [];
-    for (let i = 0; i < reps; i++) {
-      const t0 = process.hrtime.bigint();
-      out = await session.run(feeds);
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    if (!out) out = await session.run(feeds);
+    const times = await timeRuns(session, feeds, reps);
+    out = await session.run(feeds);
     if (ti === 0 && job.out_dir) {
       fs.mkdirSync(job.out_dir, { recursive: true });
       for (const name of session.outputNames) {
