@@ -362,8 +362,16 @@ static void test_unary_threads(void)
         CHECK_OK(glim_graph_run(g, &err), err);
         const float *yd = glim_graph_tensor(g, y)->data;
         for (int64_t i = 0; i < n; i++) {
-            float want = ops[o] == GLIM_OP_EXP ? expf(x[i])
-                         : ops[o] == GLIM_OP_ERF ? erff(x[i])
+            if (ops[o] == GLIM_OP_EXP) { /* its own e^x (test_exp_family): within 1 ulp */
+                double w = exp((double)x[i]);
+                if (!(fabs(yd[i] - w) <= 1.2e-7 * w)) {
+                    printf("#   EXP element %lld: %.9g, want %.9g\n", (long long)i, yd[i], w);
+                    check_failed_now = 1;
+                    break;
+                }
+                continue;
+            }
+            float want = ops[o] == GLIM_OP_ERF ? erff(x[i])
                          : ops[o] == GLIM_OP_ABS ? fabsf(x[i])
                          : 0.5f * x[i] * (1.f + erff(x[i] * 0.7071067811865476f));
             if (yd[i] != want) {
@@ -378,6 +386,83 @@ static void test_unary_threads(void)
     free(x);
 }
 
+/* One op over n values of x through a graph at 2 threads; the output is
+ * copied to y. */
+static void run_op(glim_op_id op, const void *params, size_t psize, const float *x, float *y,
+                   int64_t n)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int a = glim_graph_add_tensor(g, "x", GLIM_F32, 1, &n, GLIM_TENSOR_INPUT, &err);
+    int t = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    CHECK(glim_graph_add_node(g, op, "op", 1, &a, 1, &t, params, psize, &err) >= 0);
+    CHECK_OK(glim_graph_set_io(g, 1, &a, 1, &t, &err), err);
+    CHECK_OK(glim_graph_prepare(g, 2, &err), err);
+    memcpy(glim_graph_tensor(g, a)->data, x, (size_t)n * sizeof(float));
+    CHECK_OK(glim_graph_run(g, &err), err);
+    memcpy(y, glim_graph_tensor(g, t)->data, (size_t)n * sizeof(float));
+    glim_graph_free(g);
+}
+
+/* EXP, LOGISTIC, TANH and GELU's tanh form run on a branch-free vectorised
+ * e^x (unary.c). Swept over [-110, 95] (overflow, underflow, denormals)
+ * and densely near 0 against double-precision references: at most 1 ulp
+ * for EXP, 1.5 for TANH, 2.5 for LOGISTIC, relative to results >= 1e-37
+ * (smaller ones within 1e-37 absolute); exact special values. */
+static void test_exp_family(void)
+{
+    enum { N = 400000 };
+    float *x = malloc(N * sizeof(float)), *y = malloc(N * sizeof(float));
+    for (int i = 0; i < N / 2; i++) x[i] = (float)(-110.0 + 205.0 * i / (N / 2));
+    for (int i = N / 2; i < N; i++) x[i] = (float)(-2.0 + 4.0 * (i - N / 2) / (N / 2));
+    x[0] = 0.f, x[1] = -0.f, x[2] = INFINITY, x[3] = -INFINITY, x[4] = NAN;
+    x[5] = 88.7f, x[6] = 88.73f, x[7] = -87.5f, x[8] = -100.f, x[9] = 1e-30f;
+    static const struct { glim_op_id op; double ulps; } ops[] = {
+        {GLIM_OP_EXP, 1.0}, {GLIM_OP_TANH, 1.5}, {GLIM_OP_LOGISTIC, 2.5}, {GLIM_OP_GELU, 0}};
+    for (int o = 0; o < 4; o++) {
+        glim_gelu_params gp = {1};
+        int gelu = ops[o].op == GLIM_OP_GELU;
+        run_op(ops[o].op, gelu ? &gp : NULL, gelu ? sizeof gp : 0, x, y, N);
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < N; i++) {
+            double v = x[i], w;
+            switch (ops[o].op) {
+            case GLIM_OP_EXP: w = exp(v); break;
+            case GLIM_OP_TANH: w = tanh(v); break;
+            case GLIM_OP_LOGISTIC: w = 1 / (1 + exp(-v)); break;
+            default: w = 0.5 * v * (1 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+            }
+            if (isnan(v)) {
+                CHECK(isnan(y[i]));
+                continue;
+            }
+            if (isinf((float)w) || w == 0) { /* beyond float range, or exactly 0 */
+                if (!(y[i] == (float)w || fabs(y[i] - w) <= 1e-37)) {
+                    printf("#   %s(%g) = %g, want %g\n", glim_op_name(ops[o].op), x[i], y[i], w);
+                    check_failed_now = 1;
+                }
+                continue;
+            }
+            double e = fabs(w) < 1e-37 ? (fabs(y[i] - w) <= 1e-37 ? 0 : 1e9)
+                                       : fabs(y[i] - w) / ldexp(1, ilogb(w) - 23);
+            if (gelu) e = fabs(y[i] - w) / (fabs(w) > 1 ? fabs(w) : 1) / 1.2e-7; /* vs 2e-6 */
+            if (e > worst) worst = e, at = i;
+        }
+        double limit = gelu ? 2e-6 / 1.2e-7 : ops[o].ulps;
+        if (worst > limit) {
+            printf("#   %s: %.2f ulp at x = %.9g (got %.9g)\n", glim_op_name(ops[o].op), worst,
+                   x[at], y[at]);
+            check_failed_now = 1;
+        }
+        if (ops[o].op == GLIM_OP_TANH) CHECK(y[1] == 0.f && signbit(y[1])); /* tanh(-0) = -0 */
+        if (ops[o].op == GLIM_OP_EXP) CHECK(y[2] == INFINITY && y[3] == 0.f && y[6] == INFINITY);
+    }
+    free(x);
+    free(y);
+}
+
 int main(void)
 {
     RUN(test_matmul_fixtures);
@@ -389,5 +474,6 @@ int main(void)
     RUN(test_pow_prelu_fixtures);
     RUN(test_special_values);
     RUN(test_unary_threads);
+    RUN(test_exp_family);
     return check_done();
 }
