@@ -123,6 +123,8 @@ typedef struct glim_text_box_params {
     int max_candidates;  /* components examined, in raster order (1000) */
     int min_size;        /* drop boxes whose shorter side is below this (3) */
     glim_text_score score_mode; /* (GLIM_TEXT_SCORE_FAST) */
+    int dilate;          /* non-zero: dilate the binary map with a 2x2 kernel
+                            first, PaddleOCR's use_dilation (0) */
 } glim_text_box_params;
 
 /* PaddleOCR's defaults, as noted above. */

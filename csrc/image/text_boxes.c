@@ -4,7 +4,7 @@
  * box_type "quad", plus TextDetector's filter_tag_det_res and TextSystem's
  * reading-order sort.
  *
- * Per map: binarise (p > thresh); label 8-connected components in raster
+ * Per map: binarise (p > thresh), optionally dilate (use_dilation); label 8-connected components in raster
  * order; for each of the first max_candidates components take the convex
  * hull of its pixel centres (the two ends of every row suffice, and the hull
  * of a component equals that of its outer contour, so this is the same
@@ -38,6 +38,7 @@ void glim_text_box_params_init(glim_text_box_params *p)
     p->max_candidates = 1000;
     p->min_size = 3;
     p->score_mode = GLIM_TEXT_SCORE_FAST;
+    p->dilate = 0;
 }
 
 void glim_text_boxes_free(glim_text_box *boxes) { glim_free(boxes); }
@@ -281,8 +282,10 @@ static double score_fast(const float *prob, int h, int w, double box[4][2])
 
 /* ---- components and boxes ----------------------------------------------- */
 
+enum { FG = 1, QUEUED = 2 };
+
 typedef struct scratch {
-    uint8_t *seen;  /* h * w: 1 once a foreground pixel is queued */
+    uint8_t *mask;  /* h * w: FG for text pixels, plus QUEUED once flood-filled */
     int32_t *queue; /* h * w pixel indices: one component at a time */
     int32_t *rmin, *rmax; /* h: each row's extent within the component */
     ipt *pts;       /* 2h row ends */
@@ -292,7 +295,7 @@ typedef struct scratch {
 
 static void scratch_free(scratch *s)
 {
-    glim_free(s->seen);
+    glim_free(s->mask);
     glim_free(s->queue);
     glim_free(s->rmin);
     glim_free(s->rmax);
@@ -407,14 +410,14 @@ glim_status glim_text_boxes(const float *prob, int h, int w, const glim_text_box
     if (npix > INT32_MAX) /* pixel indices are int32 */
         return glim_fail(err, GLIM_EINVAL, "text_boxes: map of %dx%d pixels is too large", w, h);
     scratch s = {0};
-    s.seen = glim_calloc(npix, 1);
+    s.mask = glim_alloc(npix);
     s.queue = glim_alloc(npix * sizeof(int32_t));
     s.rmin = glim_alloc((size_t)h * sizeof(int32_t));
     s.rmax = glim_alloc((size_t)h * sizeof(int32_t));
     s.pts = glim_alloc((size_t)h * 2 * sizeof(ipt));
     s.hull = glim_alloc(((size_t)h * 2 + 1) * sizeof(ipt));
     s.hxy = glim_alloc(((size_t)h * 2 + 1) * 2 * sizeof(double));
-    if (!s.seen || !s.queue || !s.rmin || !s.rmax || !s.pts || !s.hull || !s.hxy) {
+    if (!s.mask || !s.queue || !s.rmin || !s.rmax || !s.pts || !s.hull || !s.hxy) {
         scratch_free(&s);
         return glim_fail(err, GLIM_ENOMEM, "text_boxes: out of memory for a %dx%d map", w, h);
     }
@@ -425,13 +428,31 @@ glim_status glim_text_boxes(const float *prob, int h, int w, const glim_text_box
     const double sx = (double)dest_w / w, sy = (double)dest_h / h;
     glim_status st = GLIM_OK;
 
+    /* Binarise (NaN is background), then optionally dilate with a 2x2
+     * kernel anchored at its centre as cv2.dilate does: a pixel is set when
+     * any of (x-1..x, y-1..y) is. Going backwards keeps the sources
+     * unmodified, so it works in place. */
+    for (size_t i = 0; i < npix; i++) s.mask[i] = prob[i] > thresh ? FG : 0;
+    if (p->dilate)
+        for (int y = h - 1; y >= 0; y--)
+            for (int x = w - 1; x >= 0; x--) {
+                size_t i = (size_t)y * w + x;
+                uint8_t v = s.mask[i];
+                if (x > 0) v |= s.mask[i - 1];
+                if (y > 0) {
+                    v |= s.mask[i - w];
+                    if (x > 0) v |= s.mask[i - w - 1];
+                }
+                s.mask[i] = v;
+            }
+
     for (size_t start = 0; start < npix && ncomp < p->max_candidates; start++) {
-        if (s.seen[start] || !(prob[start] > thresh)) continue;
+        if (s.mask[start] != FG) continue;
         ncomp++;
         /* Flood fill (8-connected); the queue ends up listing the component. */
         size_t head = 0, tail = 0;
         s.queue[tail++] = (int32_t)start;
-        s.seen[start] = 1;
+        s.mask[start] |= QUEUED;
         int ymin = (int)(start / (size_t)w), ymax = ymin;
         s.rmin[ymin] = s.rmax[ymin] = (int32_t)(start % (size_t)w);
         while (head < tail) {
@@ -444,8 +465,8 @@ glim_status glim_text_boxes(const float *prob, int h, int w, const glim_text_box
                     int nx = qx + dx;
                     if (nx < 0 || nx >= w) continue;
                     size_t ni = (size_t)ny * w + nx;
-                    if (s.seen[ni] || !(prob[ni] > thresh)) continue;
-                    s.seen[ni] = 1;
+                    if (s.mask[ni] != FG) continue;
+                    s.mask[ni] |= QUEUED;
                     s.queue[tail++] = (int32_t)ni;
                     if (ny > ymax) { /* rows are reached in order, never skipped */
                         ymax = ny;

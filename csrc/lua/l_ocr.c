@@ -8,7 +8,8 @@
  *       prob: float32 glimpse.Tensor, shape {H,W}, {1,H,W}, {1,1,H,W} or
  *       {1,H,W,1} (the DB detector's probability map).
  *       opts: {thresh = 0.3, box_thresh = 0.6, unclip_ratio = 1.5,
- *              max_candidates = 1000, min_size = 3, score_mode = "fast"|"slow"}
+ *              max_candidates = 1000, min_size = 3, score_mode = "fast"|"slow",
+ *              dilate = false (PaddleOCR's use_dilation: 2x2 dilation first)}
  *       dest_w, dest_h: the original image's size (default: the map's).
  *       boxes: array in reading order of
  *              {box = {{x,y},{x,y},{x,y},{x,y}}, score = s}, integer corners
@@ -167,7 +168,7 @@ static int check_dest(lua_State *L, int arg, int def)
 static int l_text_boxes(lua_State *L)
 {
     static const char *const keys[] = {"thresh", "box_thresh", "unclip_ratio", "max_candidates",
-                                       "min_size", "score_mode", NULL};
+                                       "min_size", "score_mode", "dilate", NULL};
     static const char *const modes[] = {"fast", "slow", NULL};
     glim_tensor *t = glim_lua_check_tensor(L, 1);
     if (t->dtype != GLIM_F32)
@@ -189,6 +190,7 @@ static int l_text_boxes(lua_State *L)
         if (strcmp(mode, modes[i]) == 0) m = i;
     if (m < 0) luaL_error(L, "option 'score_mode' must be \"fast\" or \"slow\", not \"%s\"", mode);
     p.score_mode = (glim_text_score)m;
+    p.dilate = glim_lua_opt_bool_field(L, 2, "dilate", 0);
     if (!isfinite(p.thresh)) luaL_error(L, "option 'thresh' must be finite");
     if (!isfinite(p.box_thresh)) luaL_error(L, "option 'box_thresh' must be finite");
     if (!isfinite(p.unclip_ratio) || p.unclip_ratio < 0)

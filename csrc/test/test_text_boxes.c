@@ -120,9 +120,9 @@ static void test_text_boxes_vs_opencv(void)
     int h, w, dw, dh, nwant;
     while (skip_comments(f)) {
         glim_text_box_params_init(&p);
-        if (fscanf(f, " case %63s %63s %d %d %d %d %f %f %f %d %d %15s", name, file, &h, &w, &dw,
-                   &dh, &p.thresh, &p.box_thresh, &p.unclip_ratio, &p.max_candidates, &p.min_size,
-                   mode) != 12)
+        if (fscanf(f, " case %63s %63s %d %d %d %d %f %f %f %d %d %15s %d", name, file, &h, &w,
+                   &dw, &dh, &p.thresh, &p.box_thresh, &p.unclip_ratio, &p.max_candidates,
+                   &p.min_size, mode, &p.dilate) != 13)
             break;
         p.score_mode = strcmp(mode, "slow") == 0 ? GLIM_TEXT_SCORE_SLOW : GLIM_TEXT_SCORE_FAST;
         CHECK(fscanf(f, " boxes %d", &nwant) == 1);
@@ -173,7 +173,7 @@ static void test_text_boxes_vs_opencv(void)
         cases++;
     }
     fclose(f);
-    CHECK(cases >= 11);
+    CHECK(cases >= 12);
 }
 
 /* A map of n x-separated bars, 6 px tall: one box per bar. */

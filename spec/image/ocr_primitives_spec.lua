@@ -35,7 +35,7 @@ local function db_cases()
       cur = { name = f[2], file = f[3], h = f[4], w = f[5], dest_w = f[6], dest_h = f[7],
               opts = { thresh = f[8], box_thresh = f[9], unclip_ratio = f[10],
                        max_candidates = math.tointeger(f[11]), min_size = math.tointeger(f[12]),
-                       score_mode = f[13] },
+                       score_mode = f[13], dilate = f[14] == 1 },
               boxes = {} }
       cases[#cases + 1] = cur
     elseif f[1] ~= "boxes" then
@@ -92,7 +92,7 @@ describe("imgproc.text_boxes", function()
   it("defaults to PaddleOCR's parameters and the map's own size", function()
     local c = db_cases()[1]
     local defaults = { thresh = 0.3, box_thresh = 0.6, unclip_ratio = 1.5, max_candidates = 1000,
-                       min_size = 3, score_mode = "fast" }
+                       min_size = 3, score_mode = "fast", dilate = false }
     assert.are.same(core.imgproc.text_boxes(load_map(c), defaults, c.w, c.h),
                     core.imgproc.text_boxes(load_map(c)))
   end)
