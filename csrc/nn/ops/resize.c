@@ -186,6 +186,11 @@ static void rs_rows(void *arg, int64_t r0, int64_t r1)
         const float *row1 = j->x + (nn * j->h + ya->i1) * j->w * C;
         float *yp = j->y + (nn * j->oh + oy) * j->ow * C;
         float fy = ya->f;
+        if (j->nearest && r > r0 && oy > 0 && j->s->ys[oy - 1].i0 == ya->i0) {
+            /* upsampling repeats source rows: copy the row just written */
+            memcpy(yp, yp - j->ow * C, (size_t)(j->ow * C) * sizeof(float));
+            continue;
+        }
         for (int64_t ox = 0; ox < j->ow; ox++, yp += C) {
             const rs_axis *xa = &j->s->xs[ox];
             if (j->nearest) {
