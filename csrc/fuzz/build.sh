@@ -2,7 +2,7 @@
 # build.sh — build the fuzzers with clang's libFuzzer + ASan/UBSan.
 #   csrc/fuzz/build.sh [outdir]        (from the repository root; default build/fuzz)
 # Codec fuzzers link only the codec sources; the TFLite fuzzer links the
-# whole core (importer, engine, OpenBLAS).
+# whole core (importer, engine, OpenBLAS); so does the ONNX fuzzer.
 set -e
 OUT=${1:-build/fuzz}
 CC=${CC:-clang}
@@ -17,4 +17,6 @@ done
 CORE=$(find csrc -name '*.c' -not -path 'csrc/lua/*' -not -path 'csrc/test/*' -not -path 'csrc/fuzz/*')
 $CC $FLAGS -mavx2 -mfma -o "$OUT/fuzz_tflite" csrc/fuzz/fuzz_tflite.c $CORE \
   $(pkg-config --libs openblas libpng libcurl) -ljpeg -lm -lpthread
-echo "built $OUT/fuzz_png $OUT/fuzz_jpeg $OUT/fuzz_bmp $OUT/fuzz_tflite"
+$CC $FLAGS -mavx2 -mfma -o "$OUT/fuzz_onnx" csrc/fuzz/fuzz_onnx.c $CORE \
+  $(pkg-config --libs openblas libpng libcurl) -ljpeg -lm -lpthread
+echo "built $OUT/fuzz_png $OUT/fuzz_jpeg $OUT/fuzz_bmp $OUT/fuzz_tflite $OUT/fuzz_onnx"
