@@ -134,6 +134,40 @@ static void test_matmul_shapes_vs_reference(void)
     mm_random_vs_reference(3, huge_a, 2, huge_b, 0, 1, GLIM_ACT_RELU, 1);
 }
 
+/* K = 0: every sum is empty, so the output is the bias through the
+ * activation, on both kernels; no flops. */
+static void test_matmul_empty_k(void)
+{
+    glim_error err = {0};
+    glim_graph *g = NULL;
+    CHECK_OK(glim_graph_new(&g, &err), err);
+    int64_t as[] = {3, 0}, bs[] = {0, 4}, cs[] = {4};
+    int a = glim_graph_add_tensor(g, "a", GLIM_F32, 2, as, GLIM_TENSOR_INPUT, &err);
+    int b = glim_graph_add_tensor(g, "b", GLIM_F32, 2, bs, GLIM_TENSOR_INPUT, &err);
+    int c = glim_graph_add_tensor(g, "c", GLIM_F32, 1, cs, GLIM_TENSOR_CONSTANT, &err);
+    const float bias[] = {-1.f, 2.f, 7.f, 0.5f};
+    CHECK_OK(glim_graph_set_const_copy(g, c, bias, &err), err);
+    int y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    int in[] = {a, b, c};
+    glim_matmul_params p = {GLIM_ACT_RELU6, 0};
+    CHECK(glim_graph_add_node(g, GLIM_OP_MATMUL, "mm", 3, in, 1, &y, &p, sizeof p, &err) >= 0);
+    CHECK_OK(glim_graph_set_io(g, 2, in, 1, &y, &err), err);
+    for (int ref = 0; ref < 2; ref++) {
+        CHECK_OK(glim_graph_prepare(g, 2, &err), err);
+        glim_graph_set_reference(g, ref);
+        CHECK_OK(glim_graph_run(g, &err), err);
+        glim_gtensor *t = glim_graph_tensor(g, y);
+        CHECK(t->ndim == 2 && t->shape[0] == 3 && t->shape[1] == 4);
+        const float *yd = t->data;
+        const float want[] = {0.f, 2.f, 6.f, 0.5f}; /* the bias through RELU6 */
+        for (int i = 0; i < 12; i++) CHECK(yd[i] == want[i % 4]);
+    }
+    glim_graph_stats st;
+    glim_graph_get_stats(g, &st);
+    CHECK(st.flops == 0);
+    glim_graph_free(g);
+}
+
 /* prepare must fail with EINVAL and exactly this message. */
 static void expect_fail(glim_op_id op, const void *params, size_t psize, int nin,
                         const int *ranks, const int64_t shapes[][GLIM_MAX_DIMS],
@@ -467,6 +501,7 @@ int main(void)
 {
     RUN(test_matmul_fixtures);
     RUN(test_matmul_shapes_vs_reference);
+    RUN(test_matmul_empty_k);
     RUN(test_shape_errors);
     RUN(test_dtype_errors);
     RUN(test_unary_fixtures);
