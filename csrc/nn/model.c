@@ -195,18 +195,19 @@ glim_status glim_model_load(const void *bytes, size_t len, const glim_model_opts
     m->threads = opts->threads;
     m->opts = *opts;
     glim_status st;
-    if (len >= 8 && memcmp((const uint8_t *)bytes + 4, "TFL3", 4) == 0) {
+    int tflite = len >= 8 && memcmp((const uint8_t *)bytes + 4, "TFL3", 4) == 0;
+    /* ONNX: a ModelProto (its first field is usually ir_version, tag 0x08);
+     * anything else goes to the TFLite importer, whose error names TFL3 */
+    int onnx = !tflite && (onnx_sniff(bytes, len) || (len > 0 && ((const uint8_t *)bytes)[0] == 0x08));
+    if (!onnx) {
         st = glim_tflite_import(bytes, len, opts, &m->graph, &m->inputs, &m->ninputs,
                                 &m->outputs, &m->noutputs, err);
         m->gin = m->inputs;
         m->gout = m->outputs;
         if (st == GLIM_OK) st = glim_graph_prepare(m->graph, opts->threads, err);
         if (st == GLIM_OK) st = check_io(m, err);
-    } else if (onnx_sniff(bytes, len)) {
-        st = onnx_load(m, bytes, len, err);
     } else {
-        st = glim_fail(err, GLIM_EFORMAT, "model: not a TensorFlow Lite file (no \"TFL3\" at "
-                       "offset 4) or an ONNX ModelProto");
+        st = onnx_load(m, bytes, len, err);
     }
     if (st != GLIM_OK) {
         glim_model_free(m);
