@@ -3,8 +3,7 @@
  * and, when that succeeds, run once on a zero input (dynamic dims set to 7,
  * which makes the model build a second graph for that shape). Built by
  * csrc/fuzz/build.sh. Run with a corpus directory outside the repository,
- * seeded with the tiny fixtures:
- *   mkdir -p /tmp/onnx-corpus && cp spec/fixtures/onnx_tiny/*.onnx /tmp/onnx-corpus/
+ * seeded with the .onnx files of spec/fixtures/onnx_tiny:
  *   build/fuzz/fuzz_onnx -max_len=16384 /tmp/onnx-corpus
  */
 #include "glimpse.h"
