@@ -18,6 +18,9 @@
 #include "process.h"
 
 #include <limits.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <math.h>
 #include <string.h>
 
@@ -125,7 +128,13 @@ static int sat_round(double v)
 {
     if (!(v > INT_MIN)) return INT_MIN; /* NaN lands here too */
     if (v >= INT_MAX) return INT_MAX;
+#if defined(__SSE2__)
+    /* cvtsd2si rounds in the current mode (to nearest even, as lrint);
+     * lrint itself is an out-of-line libm call per coordinate. */
+    return _mm_cvtsd_si32(_mm_set_sd(v));
+#else
     return (int)lrint(v);
+#endif
 }
 
 /* Integer weights (summing to COEF_ONE) for each of the SUB x SUB sub-pixel
@@ -161,7 +170,7 @@ static void build_table(wtab *tab, int taps)
             for (int j = 0; j < taps; j++)
                 for (int i = 0; i < taps; i++) {
                     int k = j * taps + i;
-                    w[k] = (int32_t)lrint(cy[j] * cx[i] * COEF_ONE);
+                    w[k] = sat_round(cy[j] * cx[i] * COEF_ONE);
                     sum += w[k];
                     if (w[k] > w[imax]) imax = k;
                 }
@@ -190,6 +199,90 @@ static inline __attribute__((always_inline)) void interior(const uint8_t *s0, si
     }
 #pragma GCC unroll 4
     for (int c = 0; c < ch; c++) d[c] = clamp_u8((acc[c] + (1 << (COEF_BITS - 1))) >> COEF_BITS);
+}
+
+typedef struct warp_ctx {
+    const glim_image *src;
+    const wtab *tab;  /* NULL: nearest */
+    int replicate;    /* else constant `fill` */
+    const uint8_t *fill;
+} warp_ctx;
+
+/* A sample whose taps reach past the image: each tap replicates the edge
+ * or takes the fill value. */
+static void sample_edge(const warp_ctx *c, int ix, int iy, int fx, int fy, int taps, int ch,
+                        uint8_t *d)
+{
+    const glim_image *src = c->src;
+    const int sw = src->width, sh = src->height, off = taps == 4 ? 1 : 0;
+    const int x0 = ix - off, y0 = iy - off;
+    if (!c->replicate && (x0 >= sw || y0 >= sh || x0 + taps <= 0 || y0 + taps <= 0)) {
+        for (int k = 0; k < ch; k++) d[k] = c->fill[k];
+        return;
+    }
+    if (taps == 1) {
+        if (!c->replicate) { /* one tap, inside or not: handled above */
+            for (int k = 0; k < ch; k++) d[k] = c->fill[k];
+            return;
+        }
+        int cx = ix < 0 ? 0 : ix >= sw ? sw - 1 : ix;
+        int cy = iy < 0 ? 0 : iy >= sh ? sh - 1 : iy;
+        const uint8_t *p = glim_image_pixel(src, cx, cy);
+        for (int k = 0; k < ch; k++) d[k] = p[k];
+        return;
+    }
+    const int32_t *w = c->tab->w[fy * SUB + fx];
+    int32_t acc[4] = {0, 0, 0, 0};
+    for (int j = 0; j < taps; j++) {
+        int sy = y0 + j;
+        int yin = sy >= 0 && sy < sh;
+        if (c->replicate) sy = sy < 0 ? 0 : sy >= sh ? sh - 1 : sy;
+        for (int i = 0; i < taps; i++) {
+            int sx = x0 + i;
+            int in = yin && sx >= 0 && sx < sw;
+            int32_t wt = w[j * taps + i];
+            if (c->replicate || in) {
+                if (c->replicate) sx = sx < 0 ? 0 : sx >= sw ? sw - 1 : sx;
+                const uint8_t *p = glim_image_pixel(src, sx, sy);
+                for (int k = 0; k < ch; k++) acc[k] += wt * p[k];
+            } else {
+                for (int k = 0; k < ch; k++) acc[k] += wt * c->fill[k];
+            }
+        }
+    }
+    for (int k = 0; k < ch; k++) d[k] = clamp_u8((acc[k] + (1 << (COEF_BITS - 1))) >> COEF_BITS);
+}
+
+/* One output row from its source positions (pixels for nearest, 1/32 px
+ * otherwise); taps and ch are constants at every call site. */
+static inline __attribute__((always_inline)) void sample_row(const warp_ctx *c,
+                                                             const int32_t *pos, int n,
+                                                             uint8_t *d, int taps, int ch)
+{
+    const glim_image *src = c->src;
+    const int sw = src->width, sh = src->height, off = taps == 4 ? 1 : 0;
+    const size_t stride = src->stride;
+    for (int x = 0; x < n; x++, d += ch) {
+        int X = pos[2 * x], Y = pos[2 * x + 1];
+        int ix = X, iy = Y, fx = 0, fy = 0;
+        if (taps > 1) {
+            ix = X >> SUB_BITS; /* arithmetic shift: floor for negatives */
+            iy = Y >> SUB_BITS;
+            fx = X & (SUB - 1);
+            fy = Y & (SUB - 1);
+        }
+        const int x0 = ix - off, y0 = iy - off;
+        if (x0 >= 0 && y0 >= 0 && x0 <= sw - taps && y0 <= sh - taps) {
+            const uint8_t *s0 = src->data + (size_t)y0 * stride + (size_t)x0 * ch;
+            if (taps == 1) {
+                for (int k = 0; k < ch; k++) d[k] = s0[k];
+            } else {
+                interior(s0, stride, c->tab->w[fy * SUB + fx], taps, ch, d);
+            }
+        } else {
+            sample_edge(c, ix, iy, fx, fy, taps, ch, d);
+        }
+    }
 }
 
 glim_status glim_image_warp_perspective(const glim_image *src, const double m[9], int out_w,
@@ -228,82 +321,39 @@ glim_status glim_image_warp_perspective(const glim_image *src, const double m[9]
         glim_free(tab);
         return st;
     }
-    const int ch = src->channels, sw = src->width, sh = src->height;
-    const int replicate = opts->border == GLIM_BORDER_REPLICATE;
-    const int taps = tab ? tab->taps : 1, off = taps == 4 ? 1 : 0; /* first tap: ix - off */
+    /* Source positions of one output row, then a sampler specialised for
+     * the tap and channel counts (OpenCV likewise maps, then remaps). */
+    int32_t *pos = glim_alloc((size_t)out_w * 2 * sizeof(int32_t));
+    if (!pos) {
+        glim_image_free(dst);
+        glim_free(tab);
+        return glim_fail(err, GLIM_ENOMEM, "warp: out of memory");
+    }
+    const warp_ctx ctx = {src, tab, opts->border == GLIM_BORDER_REPLICATE, opts->fill};
+    const int taps = tab ? tab->taps : 1;
+    const double scale = tab ? SUB : 1.0;
     for (int y = 0; y < out_h; y++) {
+        const double bx = inv[1] * y + inv[2], by = inv[4] * y + inv[5], bw = inv[7] * y + inv[8];
+        for (int x = 0; x < out_w; x++) {
+            double W = inv[6] * x + bw;
+            W = W != 0 ? scale / W : 0;
+            pos[2 * x] = sat_round((inv[0] * x + bx) * W);
+            pos[2 * x + 1] = sat_round((inv[3] * x + by) * W);
+        }
         uint8_t *d = dst->data + (size_t)y * dst->stride;
-        for (int x = 0; x < out_w; x++, d += ch) {
-            double X0 = inv[0] * x + inv[1] * y + inv[2];
-            double Y0 = inv[3] * x + inv[4] * y + inv[5];
-            double W = inv[6] * x + inv[7] * y + inv[8];
-            int ix, iy, fx = 0, fy = 0;
-            if (!tab) {
-                W = W != 0 ? 1.0 / W : 0;
-                ix = sat_round(X0 * W);
-                iy = sat_round(Y0 * W);
-            } else {
-                W = W != 0 ? SUB / W : 0;
-                int X = sat_round(X0 * W), Y = sat_round(Y0 * W);
-                ix = X >> SUB_BITS; /* arithmetic shift: floor for negatives */
-                iy = Y >> SUB_BITS;
-                fx = X & (SUB - 1);
-                fy = Y & (SUB - 1);
-            }
-            int x0 = ix - off, y0 = iy - off;
-            if (x0 >= 0 && y0 >= 0 && x0 + taps <= sw && y0 + taps <= sh) {
-                const uint8_t *s0 = glim_image_pixel(src, x0, y0);
-                if (!tab) {
-                    memcpy(d, s0, (size_t)ch);
-                    continue;
-                }
-                const int32_t *w = tab->w[fy * SUB + fx];
-                /* Constant tap and channel counts let the compiler unroll. */
-                if (taps == 4) {
-                    if (ch == 3) interior(s0, src->stride, w, 4, 3, d);
-                    else if (ch == 1) interior(s0, src->stride, w, 4, 1, d);
-                    else interior(s0, src->stride, w, 4, 4, d);
-                } else {
-                    if (ch == 3) interior(s0, src->stride, w, 2, 3, d);
-                    else if (ch == 1) interior(s0, src->stride, w, 2, 1, d);
-                    else interior(s0, src->stride, w, 2, 4, d);
-                }
-                continue;
-            }
-            /* Near or past the edge: resolve each tap on its own. */
-            if (!replicate && (x0 >= sw || y0 >= sh || x0 + taps <= 0 || y0 + taps <= 0)) {
-                memcpy(d, opts->fill, (size_t)ch);
-                continue;
-            }
-            if (!tab) {
-                int cx = ix < 0 ? 0 : ix >= sw ? sw - 1 : ix;
-                int cy = iy < 0 ? 0 : iy >= sh ? sh - 1 : iy;
-                memcpy(d, glim_image_pixel(src, cx, cy), (size_t)ch);
-                continue;
-            }
-            const int32_t *w = tab->w[fy * SUB + fx];
-            int32_t acc[4] = {0, 0, 0, 0};
-            for (int j = 0; j < taps; j++) {
-                int sy = y0 + j;
-                int yin = sy >= 0 && sy < sh;
-                if (replicate) sy = sy < 0 ? 0 : sy >= sh ? sh - 1 : sy;
-                for (int i = 0; i < taps; i++) {
-                    int sx = x0 + i;
-                    int in = yin && sx >= 0 && sx < sw;
-                    int32_t wt = w[j * taps + i];
-                    if (replicate || in) {
-                        if (replicate) sx = sx < 0 ? 0 : sx >= sw ? sw - 1 : sx;
-                        const uint8_t *p = glim_image_pixel(src, sx, sy);
-                        for (int c = 0; c < ch; c++) acc[c] += wt * p[c];
-                    } else {
-                        for (int c = 0; c < ch; c++) acc[c] += wt * opts->fill[c];
-                    }
-                }
-            }
-            for (int c = 0; c < ch; c++)
-                d[c] = clamp_u8((acc[c] + (1 << (COEF_BITS - 1))) >> COEF_BITS);
+        switch (taps * 8 + src->channels) {
+        case 1 * 8 + 1: sample_row(&ctx, pos, out_w, d, 1, 1); break;
+        case 1 * 8 + 3: sample_row(&ctx, pos, out_w, d, 1, 3); break;
+        case 1 * 8 + 4: sample_row(&ctx, pos, out_w, d, 1, 4); break;
+        case 2 * 8 + 1: sample_row(&ctx, pos, out_w, d, 2, 1); break;
+        case 2 * 8 + 3: sample_row(&ctx, pos, out_w, d, 2, 3); break;
+        case 2 * 8 + 4: sample_row(&ctx, pos, out_w, d, 2, 4); break;
+        case 4 * 8 + 1: sample_row(&ctx, pos, out_w, d, 4, 1); break;
+        case 4 * 8 + 3: sample_row(&ctx, pos, out_w, d, 4, 3); break;
+        default: sample_row(&ctx, pos, out_w, d, 4, 4); break;
         }
     }
+    glim_free(pos);
     glim_free(tab);
     *out = dst;
     return GLIM_OK;
