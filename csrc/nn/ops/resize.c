@@ -37,6 +37,12 @@
 
 typedef glim_resize_axis rs_axis;
 typedef glim_resize_state rs_state;
+/* node->state: the shared glim_resize_state first (argmax.c reads it), then
+ * the tables' capacities */
+typedef struct rs_owned {
+    rs_state s;
+    int64_t cap_h, cap_w;
+} rs_owned;
 
 static int onnx_mode(const glim_resize_params *p)
 {
@@ -149,10 +155,21 @@ static glim_status rs_prepare(glim_graph *g, glim_node *n, glim_error *err)
     if (!(p->scale_h >= 0.f && p->scale_h < 1e6f) || !(p->scale_w >= 0.f && p->scale_w < 1e6f))
         return glim_node_fail(n, err, GLIM_EINVAL, "scale %gx%g is invalid", (double)p->scale_h,
                               (double)p->scale_w);
-    rs_state *s = n->state ? n->state : glim_graph_pool_alloc(g, sizeof *s);
-    if (s && !n->state) s->ys = glim_graph_pool_alloc(g, (size_t)oh * sizeof(rs_axis));
-    if (s && !n->state) s->xs = glim_graph_pool_alloc(g, (size_t)ow * sizeof(rs_axis));
-    if (!s || !s->ys || !s->xs) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
+    /* the tables grow when a later prepare (new input size) needs more rows */
+    rs_owned *o = n->state ? n->state : glim_graph_pool_alloc(g, sizeof *o);
+    if (!o) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
+    if (!n->state) memset(o, 0, sizeof *o);
+    n->state = o;
+    if (oh > o->cap_h) {
+        o->s.ys = glim_graph_pool_alloc(g, (size_t)oh * sizeof(rs_axis));
+        o->cap_h = o->s.ys ? oh : 0;
+    }
+    if (ow > o->cap_w) {
+        o->s.xs = glim_graph_pool_alloc(g, (size_t)ow * sizeof(rs_axis));
+        o->cap_w = o->s.xs ? ow : 0;
+    }
+    rs_state *s = &o->s;
+    if (!s->ys || !s->xs) return glim_node_fail(n, err, GLIM_ENOMEM, "out of memory");
     int nearest = n->op == GLIM_OP_RESIZE_NEAREST;
     if (onnx_mode(p)) {
         onnx_axis_table(s->ys, oh, x->shape[1], p, nearest, p->scale_h);
@@ -161,7 +178,6 @@ static glim_status rs_prepare(glim_graph *g, glim_node *n, glim_error *err)
         axis_table(s->ys, oh, x->shape[1], p, nearest);
         axis_table(s->xs, ow, x->shape[2], p, nearest);
     }
-    n->state = s;
     s->fused = 0; /* a consumer may fuse this node into itself (argmax.c) */
     int64_t shape[4] = {x->shape[0], oh, ow, x->shape[3]};
     return glim_out_shape(g, n, 0, GLIM_F32, 4, shape, err);
