@@ -35,14 +35,16 @@ end
 -- @tparam table rows `rows[t][c]` the probability of class c - 1 at step t
 --   (a `{T, C}` tensor's totable())
 -- @tparam table chars from charset
+-- @tparam[opt] integer first, last the steps to decode (default all rows):
+--   a batch's rows one line after another
 -- @treturn string text
 -- @treturn number score, the mean kept probability (0 when empty)
 -- @treturn table the kept steps' classes (0-based), for tests and tools
-function M.decode(rows, chars)
+function M.decode(rows, chars, first, last)
   if type(rows) ~= "table" then error("bad argument #1 to 'decode' (table expected)", 2) end
   local out, classes = {}, {}
   local sum, kept, prev = 0, 0, -1
-  for t = 1, #rows do
+  for t = first or 1, last or #rows do
     local row = rows[t]
     local best, bi = row[1], 1
     for c = 2, #row do

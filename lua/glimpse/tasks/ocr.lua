@@ -19,6 +19,7 @@ local ctc = require "glimpse.ocr.ctc"
 local detect = require "glimpse.ocr.detect"
 local line_tensor = require "glimpse.ocr.line"
 local order = require "glimpse.ocr.order"
+local tensor = require "glimpse.tensor"
 
 local M = {}
 
@@ -129,49 +130,110 @@ local function charset(opts, r)
   return ctc.charset(l, (entry.labels.offset or 0) < 0, space)
 end
 
---- Read one text line image: text, score.
-local function recognize(r, chars, crop)
-  local ein = r.entry and r.entry.input or {}
-  local height, min_width = ein.height or REC_HEIGHT, ein.min_width or REC_MIN_WIDTH
-  local width = math_max(min_width, math_floor(height * crop.width / crop.height))
-  local input, err, code = line_tensor.tensor(crop, r.entry, height, width, width)
-  if not input then return nil, err, code end
-  local out
-  out, err, code = common.run("ocr", r.model, input)
-  input:free()
-  if not out then return nil, err, code end
-  local probs = out[1]
-  local shape = probs.shape
-  -- [1, T, C] (or [T, C]): per step probabilities over blank + characters
-  local steps, classes = shape[#shape - 1], shape[#shape]
-  if #shape < 2 or classes ~= chars.n then
-    for _, t in ipairs(out) do t:free() end
-    return nil, "ocr: the recogniser has " .. tostring(classes) .. " classes but the character " ..
-      "list gives " .. chars.n, "EFORMAT"
+-- Batches. PaddleOCR pads a recogniser batch (rec_batch_num 6) to its
+-- widest line; here each line is read at its own width, exactly as it
+-- would be alone: padding costs model time and CTC decoding time. Lines go
+-- in order of width, so the engine re-plans its graph only when the width
+-- changes (short lines all share the 320 minimum); batching lines of equal
+-- width measured no faster on the 16-line sample photo. The direction
+-- classifier's input is always 48 x 192: batches of 6, as PaddleOCR.
+local REC_BATCH, CLS_BATCH = 1, 6
+
+-- One batch tensor [n, 3, height, width] from crops[order[first..last]].
+local function batch_tensor(entry, crops, ord, first, last, height, width)
+  local parts = {}
+  for k = first, last do
+    local t, err, code = line_tensor.tensor(crops[ord[k]], entry, height, width, width)
+    if not t then return nil, err, code end
+    parts[#parts + 1] = t:bytes()
+    t:free()
   end
-  local rows = probs:reshape({ steps, classes }):totable()
-  for _, t in ipairs(out) do t:free() end
-  local text, score = ctc.decode(rows, chars)
-  return text, score
+  return tensor.from_bytes(table.concat(parts), { last - first + 1, 3, height, width }, "float32")
 end
 
---- Text direction of a line image: 0 or 180, and the probability.
-local function direction(r, crop)
+-- Indices of crops sorted by a key (ties in input order).
+local function sorted_by(n, key)
+  local ord = {}
+  for i = 1, n do ord[i] = i end
+  table.sort(ord, function(a, b)
+    if key[a] ~= key[b] then return key[a] < key[b] end
+    return a < b
+  end)
+  return ord
+end
+
+--- Read line images: texts[i], scores[i] for crops[i].
+local function recognize(r, chars, crops)
+  local ein = r.entry and r.entry.input or {}
+  local height, min_width = ein.height or REC_HEIGHT, ein.min_width or REC_MIN_WIDTH
+  -- PaddleOCR's imgW = int(imgH * max_wh_ratio), at least min_width
+  local widths = {}
+  for i, c in ipairs(crops) do
+    widths[i] = math_max(min_width, math_floor(height * c.width / c.height))
+  end
+  local ord = sorted_by(#crops, widths)
+  local texts, scores = {}, {}
+  local first = 1
+  while first <= #ord do
+    local width = widths[ord[first]]
+    local last = first
+    while last < #ord and last - first + 1 < REC_BATCH and widths[ord[last + 1]] == width do
+      last = last + 1
+    end
+    local input, err, code = batch_tensor(r.entry, crops, ord, first, last, height, width)
+    if not input then return nil, err, code end
+    local out
+    out, err, code = common.run("ocr", r.model, input)
+    input:free()
+    if not out then return nil, err, code end
+    local probs = out[1]
+    local shape = probs.shape
+    -- [n, T, C]: per step probabilities over blank + characters
+    local n, steps, classes = last - first + 1, shape[#shape - 1], shape[#shape]
+    if #shape ~= 3 or shape[1] ~= n or classes ~= chars.n then
+      for _, t in ipairs(out) do t:free() end
+      return nil, "ocr: the recogniser gives " .. tostring(classes) .. " classes but the " ..
+        "character list " .. chars.n, "EFORMAT"
+    end
+    local rows = probs:reshape({ n * steps, classes }):totable()
+    for _, t in ipairs(out) do t:free() end
+    for j = 0, n - 1 do
+      local i = ord[first + j]
+      texts[i], scores[i] = ctc.decode(rows, chars, j * steps + 1, (j + 1) * steps)
+    end
+    first = last + 1
+  end
+  return texts, scores
+end
+
+--- Text direction of line images: angles[i] (0 or 180), probabilities[i].
+local function direction(r, crops)
   local ein = r.entry and r.entry.input or {}
   local height, width = ein.height or CLS_HEIGHT, ein.width or CLS_WIDTH
-  local input, err, code = line_tensor.tensor(crop, r.entry, height, width, width)
-  if not input then return nil, err, code end
-  local out
-  out, err, code = common.run("ocr", r.model, input)
-  input:free()
-  if not out then return nil, err, code end
-  local v = common.values(out[1])
-  for _, t in ipairs(out) do t:free() end
-  if #v ~= 2 then return nil, "ocr: the direction classifier must give 2 scores", "EFORMAT" end
-  local sum = v[1] + v[2]
-  if v[1] < 0 or v[2] < 0 or math.abs(sum - 1) > 0.05 then v = common.softmax(v) end
-  if v[2] > v[1] then return 180, v[2] end
-  return 0, v[1]
+  local ord = sorted_by(#crops, {})
+  local angles, probs = {}, {}
+  for first = 1, #ord, CLS_BATCH do
+    local last = math.min(first + CLS_BATCH - 1, #ord)
+    local input, err, code = batch_tensor(r.entry, crops, ord, first, last, height, width)
+    if not input then return nil, err, code end
+    local out
+    out, err, code = common.run("ocr", r.model, input)
+    input:free()
+    if not out then return nil, err, code end
+    local v = common.values(out[1])
+    for _, t in ipairs(out) do t:free() end
+    local n = last - first + 1
+    if #v ~= 2 * n then
+      return nil, "ocr: the direction classifier must give 2 scores per line", "EFORMAT"
+    end
+    for j = 0, n - 1 do
+      local p = { v[2 * j + 1], v[2 * j + 2] }
+      if p[1] < 0 or p[2] < 0 or math.abs(p[1] + p[2] - 1) > 0.05 then p = common.softmax(p) end
+      local i = ord[first + j]
+      if p[2] > p[1] then angles[i], probs[i] = 180, p[2] else angles[i], probs[i] = 0, p[1] end
+    end
+  end
+  return angles, probs
 end
 
 -- The part of the image inside a box, upright (PaddleOCR's
@@ -265,28 +327,38 @@ function M.ocr(img, opts)
   local drop = use_det and get("drop_score") or -1
   local cls_thresh = get("cls_thresh", cls and cls.entry and cls.entry.output and
     cls.entry.output.cls_thresh)
-  local lines = {}
-  for _, it in ipairs(items) do
-    local crop = img
+  local crops = {}
+  for i, it in ipairs(items) do
     if use_det then
-      crop, err, code = crop_box(img, it.box)
-      if not crop then return nil, err, code end
+      crops[i], err, code = crop_box(img, it.box)
+      if not crops[i] then return nil, err, code end
+    else
+      crops[i] = img
     end
-    local line = { box = it.box }
-    if cls then
-      local angle, ascore = direction(cls, crop)
-      if not angle then return nil, ascore, code end
-      line.angle, line.angle_score, line.rotated = angle, ascore, false
-      if angle == 180 and ascore > cls_thresh then
-        crop = crop:rotate(180)
-        line.rotated = true
+  end
+  local angles, aprobs
+  if cls and #crops > 0 then
+    angles, aprobs, code = direction(cls, crops)
+    if not angles then return nil, aprobs, code end
+    for i = 1, #crops do
+      if angles[i] == 180 and aprobs[i] > cls_thresh then crops[i] = crops[i]:rotate(180) end
+    end
+  end
+  local texts, scores = {}, {}
+  if #crops > 0 then
+    texts, scores, code = recognize(rec, chars, crops)
+    if not texts then return nil, scores, code end
+  end
+  local lines = {}
+  for i, it in ipairs(items) do
+    if scores[i] >= drop then
+      local line = { text = texts[i], score = scores[i], box = it.box }
+      if angles then
+        line.angle, line.angle_score = angles[i], aprobs[i]
+        line.rotated = angles[i] == 180 and aprobs[i] > cls_thresh
       end
+      lines[#lines + 1] = line
     end
-    local text, score
-    text, score, code = recognize(rec, chars, crop)
-    if not text then return nil, score, code end
-    line.text, line.score = text, score
-    if score >= drop then lines[#lines + 1] = line end
   end
   return lines
 end
