@@ -16,6 +16,9 @@
 
 #include <math.h>
 #include <string.h>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 static double acc_d(const void *p, int64_t i) { return ((const double *)p)[i]; }
 
@@ -93,9 +96,17 @@ static void mean_eval(glim_graph *g, const glim_node *n)
     int64_t obase = 0;
     for (int64_t r = 0; r < outer; r++) {
         const float *xr = x + r * len;
-        if (os)
-            for (int64_t k = 0; k < len; k++) acc[obase + k] += xr[k];
-        else {
+        if (os) {
+            int64_t k = 0;
+#if defined(__AVX__)
+            /* the same double additions, four at a time */
+            for (; k + 4 <= len; k += 4)
+                _mm256_storeu_pd(acc + obase + k,
+                                 _mm256_add_pd(_mm256_loadu_pd(acc + obase + k),
+                                               _mm256_cvtps_pd(_mm_loadu_ps(xr + k))));
+#endif
+            for (; k < len; k++) acc[obase + k] += xr[k];
+        } else {
             double sum = 0;
             for (int64_t k = 0; k < len; k++) sum += xr[k];
             acc[obase] += sum;
