@@ -383,6 +383,45 @@ describe("glimpse.ocr #models", function()
       end
     end)
 
+    it("turns every line of an upside-down page (angle = true)", function()
+      local p = manifest.pages[1]
+      local res = assert(glimpse.ocr(load(p.file):rotate(180), { angle = true }))
+      assert.are.equal(#p.lines, #res)
+      -- upside down, the last line is on top
+      for i, l in ipairs(res) do
+        assert.are.equal(180, l.angle)
+        assert.is_true(l.rotated)
+        local truth = p.lines[#p.lines + 1 - i]
+        assert.are.equal(nospace(truth), nospace(l.text))
+      end
+      -- upright, nothing is turned and the lines read the same
+      local up = assert(glimpse.ocr(load(p.file), { angle = true }))
+      for i, l in ipairs(up) do
+        assert.are.equal(0, l.angle)
+        assert.is_false(l.rotated)
+        assert.are.equal(nospace(p.lines[i]), nospace(l.text))
+      end
+    end)
+
+    it("prints the lines from the command line, and JSON with boxes", function()
+      local cli = require "glimpse.cli"
+      local out = H.tmpname(".txt")
+      local file = H.fixture("ocr/" .. manifest.pages[1].file)
+      assert.are.equal(0, cli.main({ "ocr", "-q", "--out", out, file }))
+      local text = H.read_file(out)
+      local want = { file .. " (" }
+      for _, l in ipairs(manifest.pages[1].lines) do want[#want + 1] = nospace(l) end
+      local got = {}
+      for l in text:gmatch("[^\n]+") do got[#got + 1] = nospace(l) end
+      assert.are.equal(#want, #got, text)
+      for i = 2, #want do assert.are.equal(want[i], got[i]) end
+      assert.are.equal(0, cli.main({ "ocr", "-q", "--format", "json", "--out", out, file }))
+      local doc = require("cjson").decode(H.read_file(out))
+      assert.are.equal(#manifest.pages[1].lines, #doc[1].lines)
+      assert.are.equal(4, #doc[1].lines[1].box)
+      os.remove(out)
+    end)
+
     it("drops lines under drop_score and finds nothing on a blank image", function()
       local blank = glimpse.image.new(200, 80, 3, 255)
       assert.are.same({}, assert(glimpse.ocr(blank)))
