@@ -122,8 +122,8 @@ static inline float erfc_tail(float a)
     float g = 1.585862871e-02f;
     g = g * u - 9.685576767e-02f;
     g = g * u + 2.376762875e-01f;
-    g = g * u - 2.608262440e-01f;
-    g = g * u + 4.046419520e-04f;
+    g = g * u - 2.608262439e-01f;
+    g = g * u + 4.046419223e-04f;
     g = g * u + 3.632923081e-01f;
     g = g * u - 4.239278685e-01f;
     g = g * u + 3.138106247e-02f;
@@ -146,7 +146,7 @@ static inline float erf_minus_x(float x)
     p = p * t - 2.686046336e-02f;
     p = p * t + 1.128371416e-01f;
     p = p * t - 3.761263492e-01f;
-    p = p * t + 1.28379167e-01f;
+    p = p * t + 1.283791668e-01f;
     return x * p;
 }
 
