@@ -151,6 +151,7 @@ static void test_models(void)
     run_case("gru_forward_lbr0", "gru_forward_lbr0", 1, 2, 1e-5);
     run_case("gru_bidirectional_lbr1", "gru_bidirectional_lbr1", 1, 2, 1e-5);
     run_case("opset9", "opset9", 1, 1, 1e-5);
+    run_case("paddle_hardswish", "paddle_hardswish", 1, 1, 1e-5);
 }
 
 /* ---- what the builder emits ----------------------------------------------- */
@@ -206,6 +207,14 @@ static void test_fusion_and_folding(void)
         CHECK(count_op(g, GLIM_OP_RESHAPE) == 1 && count_op(g, GLIM_OP_FULLY_CONNECTED) == 1);
         /* the reshape sees NCHW order: a transpose back after the NHWC conv */
         CHECK(count_op(g, GLIM_OP_TRANSPOSE) == 2);
+    }
+    glim_model_free(m);
+
+    m = load("paddle_hardswish");
+    g = glim_model_graph(m);
+    if (g) {
+        CHECK(count_op(g, GLIM_OP_HARD_SWISH) == 1 && count_op(g, GLIM_OP_DIV) == 0);
+        CHECK(count_op(g, GLIM_OP_ADD) == 0 && count_op(g, GLIM_OP_MUL) == 0);
     }
     glim_model_free(m);
 

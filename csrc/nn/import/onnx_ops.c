@@ -162,6 +162,26 @@ static glim_status t_gelu(ob_ctx *c, const onnx_node *n)
     return unary(c, n, U_IDENT, GLIM_OP_GELU, &p, sizeof p);
 }
 
+/* The one value of a constant scalar: a defined constant, or (when a fusion
+ * looks ahead) the output of a Constant node not translated yet. */
+static int const_scalar(ob_ctx *c, int id, double *out)
+{
+    if (id < 0) return 0;
+    const ob_value *v = &c->v[id];
+    if (v->defined) {
+        if (!v->cdata || ob_count(v) != 1) return 0;
+        *out = ob_cget(v, 0);
+        return 1;
+    }
+    int p = c->m->values[id].producer;
+    if (p < 0 || strcmp(c->m->nodes[p].op_type, "Constant") != 0 || c->m->nodes[p].domain[0]) return 0;
+    const onnx_attr *a = onnx_attr_find(&c->m->nodes[p], "value");
+    if (!a || !a->t || a->t->count != 1) return 0;
+    ob_value tmp = {.dtype = a->t->dtype, .cdata = a->t->data};
+    *out = ob_cget(&tmp, 0);
+    return 1;
+}
+
 /* Clip's bounds: attributes before opset 11, optional constant inputs after. */
 static glim_status clip_bounds(ob_ctx *c, const onnx_node *n, float *lo, float *hi)
 {
@@ -172,13 +192,12 @@ static glim_status clip_bounds(ob_ctx *c, const onnx_node *n, float *lo, float *
         *hi = ob_attr_float(n, "max", INFINITY);
         return GLIM_OK;
     }
-    for (int k = 1; k <= 2; k++) {
-        ob_value *b = ob_in(c, n, k);
-        if (!b) continue;
-        if (!b->cdata || ob_count(b) != 1) return fail_const(c, n, k);
-        float v = (float)ob_cget(b, 0);
-        if (k == 1) *lo = v;
-        else *hi = v;
+    for (int k = 1; k <= 2 && k < n->nin; k++) {
+        double d;
+        if (n->in[k] < 0) continue;
+        if (!const_scalar(c, n->in[k], &d)) return fail_const(c, n, k);
+        if (k == 1) *lo = (float)d;
+        else *hi = (float)d;
     }
     return GLIM_OK;
 }
@@ -283,7 +302,63 @@ static glim_status binary(ob_ctx *c, const onnx_node *n, bop o, glim_op_id op)
     {                                                                         \
         return binary(c, n, o, op);                                           \
     }
-BINARY(t_add, B_ADD, GLIM_OP_ADD)
+
+static int is_op(const onnx_node *n, const char *op);
+static glim_status clip_bounds(ob_ctx *c, const onnx_node *n, float *lo, float *hi);
+
+/* A constant scalar (any rank, one element) equal to v. */
+static int const_scalar(ob_ctx *c, int id, double *out);
+static int const_is(ob_ctx *c, int id, double v)
+{
+    double d;
+    return const_scalar(c, id, &d) && fabs(d - v) < 1e-6 * (fabs(v) + 1);
+}
+
+/* x * Clip(x + 3, 0, 6) / 6 (PaddlePaddle's hardswish export) -> HARD_SWISH.
+ * Called on the Add; returns 1 when it emitted the fused node. */
+static int hard_swish_chain(ob_ctx *c, const onnx_node *add, glim_status *st)
+{
+    int xi = -1;
+    if (const_is(c, add->in[1], 3)) xi = add->in[0];
+    else if (const_is(c, add->in[0], 3)) xi = add->in[1];
+    if (xi < 0 || c->v[xi].cdata || c->v[xi].dtype != GLIM_F32) return 0;
+    int k1 = ob_single_consumer(c, add, 0);
+    if (k1 < 0 || !is_op(&c->m->nodes[k1], "Clip")) return 0;
+    const onnx_node *clip = &c->m->nodes[k1];
+    float lo, hi;
+    int saved = c->failed;
+    if (clip->in[0] != add->out[0] || clip_bounds(c, clip, &lo, &hi) != GLIM_OK) {
+        c->failed = saved;
+        return 0;
+    }
+    if (lo != 0 || hi != 6) return 0;
+    int k2 = ob_single_consumer(c, clip, 0);
+    if (k2 < 0 || !is_op(&c->m->nodes[k2], "Mul")) return 0;
+    const onnx_node *mul = &c->m->nodes[k2];
+    if (!((mul->in[0] == xi && mul->in[1] == clip->out[0]) ||
+          (mul->in[1] == xi && mul->in[0] == clip->out[0])))
+        return 0;
+    int k3 = ob_single_consumer(c, mul, 0);
+    if (k3 < 0) return 0;
+    const onnx_node *last = &c->m->nodes[k3];
+    if (!(last->nin == 2 && last->in[0] == mul->out[0] &&
+          ((is_op(last, "Div") && const_is(c, last->in[1], 6)) ||
+           (is_op(last, "Mul") && const_is(c, last->in[1], 1.0 / 6)))))
+        return 0;
+    c->skip[k1] = c->skip[k2] = c->skip[k3] = 1;
+    ob_value *x = &c->v[xi];
+    int in = ob_tensor(c, x, x->layout);
+    int out = ob_out(c, last, 0, GLIM_F32, x->ndim, x->shape, x->layout);
+    *st = ob_node(c, add, GLIM_OP_HARD_SWISH, 1, &in, 1, &out, NULL, 0);
+    return 1;
+}
+
+static glim_status t_add(ob_ctx *c, const onnx_node *n)
+{
+    glim_status st = GLIM_OK;
+    if (n->nin == 2 && hard_swish_chain(c, n, &st)) return st;
+    return binary(c, n, B_ADD, GLIM_OP_ADD);
+}
 BINARY(t_sub, B_SUB, GLIM_OP_SUB)
 BINARY(t_div, B_DIV, GLIM_OP_DIV)
 BINARY(t_pow, B_POW, GLIM_OP_POW)
