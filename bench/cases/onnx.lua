@@ -170,6 +170,12 @@ local function glimpse_runs(g, reps, into)
 end
 
 -- ---- run ----------------------------------------------------------------------------
+local load_before
+do
+  local f = io.open("/proc/loadavg")
+  load_before = f and f:read("l"):match("^(%S+ %S+ %S+)") or "?"
+  if f then f:close() end
+end
 local ROUNDS = 4
 local per = math.max(1, REPS // ROUNDS)
 local rows = {}
@@ -211,14 +217,22 @@ for _, m in ipairs(models) do
   end
 end
 
-say("%-24s %3s %20s %20s %8s", "model", "thr", "glimpse med (min)", "ORT med (min)", "ratio")
+local function loadavg()
+  local f = io.open("/proc/loadavg")
+  if not f then return "?" end
+  local s = f:read("l")
+  f:close()
+  return s:match("^(%S+ %S+ %S+)") or "?"
+end
+say("load average before: %s, after: %s (2 cores; above ~1 the times are noisy)", load_before, loadavg())
+say("%-24s %3s %20s %20s %8s %8s", "model", "thr", "glimpse med (min)", "ORT med (min)", "ratio", "min/min")
 local worst = 0
 for _, row in ipairs(rows) do
   for _, th in ipairs{1, 2} do
     local g, o = row.g[th], row.o and row.o[th]
     local gs = g and ("%8.2f (%7.2f)ms"):format(g[1], g[2]) or "      failed        "
     local os_ = o and ("%8.2f (%7.2f)ms"):format(o[1], o[2]) or "         -          "
-    local ratio = (g and o) and ("%8.2f"):format(g[1] / o[1]) or "       -"
+    local ratio = (g and o) and ("%8.2f %8.2f"):format(g[1] / o[1], g[2] / o[2]) or "       -        -"
     if g and o then worst = math.max(worst, g[1] / o[1]) end
     say("%-24s %3d %20s %20s %s", row.m.name, th, gs, os_, ratio)
   end
