@@ -370,14 +370,129 @@ static void test_text_boxes_allocation_failures(void)
     free(m);
 }
 
+/* Deterministic pseudo-random numbers for the property tests. */
+static uint32_t rng_state = 12345u;
+static double rnd(void)
+{
+    rng_state = rng_state * 1664525u + 1013904223u;
+    return (rng_state >> 8) / 16777216.0;
+}
+
+/* Random point clouds: the rectangle holds every point (within rounding),
+ * is a rectangle, and no rotation tried by brute force (every 0.05
+ * degrees) gives a smaller bounding box. */
+static void test_min_area_rect_properties(void)
+{
+    for (int trial = 0; trial < 60; trial++) {
+        int n = 1 + (int)(rnd() * 30);
+        float xy[60];
+        double sx = 1 + rnd() * 50, sy = 1 + rnd() * 50, a = rnd() * 3.14159;
+        for (int i = 0; i < n; i++) {
+            double u = (rnd() - 0.5) * sx, v = (rnd() - 0.5) * sy;
+            xy[2 * i] = (float)(100 + u * cos(a) - v * sin(a));
+            xy[2 * i + 1] = (float)(80 + u * sin(a) + v * cos(a));
+        }
+        float c[8], w, h;
+        glim_error err;
+        CHECK_OK(glim_min_area_rect(xy, n, c, &w, &h, &err), err);
+        /* Sides: opposite sides equal, adjacent ones perpendicular. */
+        double e0x = c[2] - c[0], e0y = c[3] - c[1], e1x = c[4] - c[2], e1y = c[5] - c[3];
+        double e2x = c[6] - c[4], e2y = c[7] - c[5];
+        CHECK_NEAR(hypot(e0x, e0y), w, 1e-3 * (1 + w));
+        CHECK_NEAR(hypot(e1x, e1y), h, 1e-3 * (1 + h));
+        CHECK_NEAR(e0x, -e2x, 1e-3 * (1 + w));
+        CHECK_NEAR(e0y, -e2y, 1e-3 * (1 + w));
+        CHECK_NEAR(e0x * e1x + e0y * e1y, 0, 1e-3 * (1 + w * h));
+        /* Clockwise on screen (y down): positive cross product. */
+        if (w > 1e-3 && h > 1e-3) CHECK(e0x * e1y - e0y * e1x > 0);
+        /* Containment: each point's projections fall within the sides. */
+        for (int i = 0; i < n; i++) {
+            double px = xy[2 * i] - c[0], py = xy[2 * i + 1] - c[1];
+            if (w > 1e-3) {
+                double t = (px * e0x + py * e0y) / w;
+                CHECK(t >= -1e-3 * (1 + w) && t <= w + 1e-3 * (1 + w));
+            }
+            if (h > 1e-3) {
+                double t = (px * e1x + py * e1y) / h;
+                CHECK(t >= -1e-3 * (1 + h) && t <= h + 1e-3 * (1 + h));
+            }
+        }
+        double best = INFINITY;
+        for (int k = 0; k < 3600; k++) {
+            double t = k * 3.14159265358979 / 3600, ct = cos(t), st = sin(t);
+            double a0 = INFINITY, a1 = -INFINITY, b0 = INFINITY, b1 = -INFINITY;
+            for (int i = 0; i < n; i++) {
+                double p = xy[2 * i] * ct + xy[2 * i + 1] * st, q = -xy[2 * i] * st + xy[2 * i + 1] * ct;
+                a0 = fmin(a0, p), a1 = fmax(a1, p), b0 = fmin(b0, q), b1 = fmax(b1, q);
+            }
+            best = fmin(best, (a1 - a0) * (b1 - b0));
+        }
+        CHECK(w * h <= best * (1 + 1e-4) + 1e-3);
+    }
+}
+
+/* Random blob maps: boxes lie in the destination image, run clockwise from
+ * the top-left corner, score at least box_thresh, come in reading order, and
+ * no more of them than components exist. */
+static void test_text_boxes_properties(void)
+{
+    for (int trial = 0; trial < 25; trial++) {
+        int h = 20 + (int)(rnd() * 80), w = 20 + (int)(rnd() * 120);
+        float *m = calloc((size_t)h * w, sizeof(float));
+        int blobs = 1 + (int)(rnd() * 8);
+        for (int b = 0; b < blobs; b++) {
+            double cx = rnd() * w, cy = rnd() * h, len = 4 + rnd() * 40, th = 2 + rnd() * 8;
+            double a = (rnd() - 0.5) * 1.2, p = 0.5 + rnd() * 0.5;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    double u = (x - cx) * cos(a) + (y - cy) * sin(a);
+                    double v = -(x - cx) * sin(a) + (y - cy) * cos(a);
+                    if (fabs(u) <= len / 2 && fabs(v) <= th / 2 && m[y * w + x] < p) m[y * w + x] = (float)p;
+                }
+        }
+        glim_text_box_params p;
+        glim_text_box_params_init(&p);
+        p.score_mode = trial & 1 ? GLIM_TEXT_SCORE_SLOW : GLIM_TEXT_SCORE_FAST;
+        int dw = trial % 3 ? w * 2 + 1 : w, dh = trial % 3 ? h * 3 / 2 : h;
+        glim_text_box *b = NULL;
+        int n = 0;
+        glim_error err;
+        CHECK_OK(glim_text_boxes(m, h, w, &p, dw, dh, &b, &n, &err), err);
+        CHECK(n <= blobs);
+        for (int i = 0; i < n; i++) {
+            CHECK(b[i].score >= p.box_thresh && b[i].score <= 1.0f);
+            for (int k = 0; k < 4; k++) {
+                CHECK(b[i].pts[k][0] >= 0 && b[i].pts[k][0] <= dw - 1);
+                CHECK(b[i].pts[k][1] >= 0 && b[i].pts[k][1] <= dh - 1);
+                CHECK(b[i].pts[k][0] == floorf(b[i].pts[k][0]));
+            }
+            /* top-left has the smallest x + y, bottom-right the largest */
+            for (int k = 1; k < 4; k++) {
+                CHECK(b[i].pts[0][0] + b[i].pts[0][1] <= b[i].pts[k][0] + b[i].pts[k][1]);
+                CHECK(b[i].pts[2][0] + b[i].pts[2][1] >= b[i].pts[k][0] + b[i].pts[k][1]);
+            }
+            /* reading order: a later box starts lower, or on the same line
+             * (within 10 px) no further left than the box before it */
+            if (i > 0) {
+                float dy = b[i].pts[0][1] - b[i - 1].pts[0][1];
+                CHECK(dy >= 0 || (fabsf(dy) < 10 && b[i].pts[0][0] >= b[i - 1].pts[0][0]));
+            }
+        }
+        glim_text_boxes_free(b);
+        free(m);
+    }
+}
+
 int main(void)
 {
     RUN(test_min_area_rect_vs_opencv);
     RUN(test_min_area_rect_errors);
+    RUN(test_min_area_rect_properties);
     RUN(test_text_boxes_vs_opencv);
     RUN(test_text_boxes_candidates_and_order);
     RUN(test_text_boxes_diagonal_touch);
     RUN(test_text_boxes_errors);
+    RUN(test_text_boxes_properties);
     RUN(test_text_boxes_allocation_failures);
     return check_done();
 }
