@@ -13,7 +13,8 @@
  *       dest_w, dest_h: the original image's size (default: the map's).
  *       boxes: array in reading order of
  *              {box = {{x,y},{x,y},{x,y},{x,y}}, score = s}, integer corners
- *              clipped to 0..dest_w, 0..dest_h. Empty table when none.
+ *              clipped to 0..dest_w-1, 0..dest_h-1; boxes with a side of
+ *              3 px or less are dropped. Empty table when none.
  *   core.imgproc.min_area_rect(points) -> quad, width, height
  *       points: array of {x, y}; as cv2.minAreaRect + cv2.boxPoints.
  *   core.imgproc.perspective_transform(src_quad, dst_quad) -> m
