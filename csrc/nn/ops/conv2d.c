@@ -119,17 +119,23 @@ typedef struct conv_state {
     glim_packed *wino; /* WG_E packed U_e, or NULL */
 } conv_state;
 
+/* Where Winograd pays: enough tiles (on 7x7 maps half the work would be
+ * padding) and transformed weights that stay in L2 / L3 while every block
+ * of tiles sweeps them (at 14x14x256 the direct path is as fast). */
 static int wino_shape(const glim_conv2d_params *p, const conv_dims *d)
 {
     return d->kh == 3 && d->kw == 3 && p->stride_h == 1 && p->stride_w == 1 &&
            p->dilation_h == 1 && p->dilation_w == 1 && d->cin >= 16 && d->cout >= 16 &&
-           (int64_t)WG_E * d->cin * d->cout * (int64_t)sizeof(float) <= (4 << 20);
+           (int64_t)WG_E * d->cin * d->cout * (int64_t)sizeof(float) <= (4 << 20) &&
+           d->oh >= 12 && d->ow >= 12;
 }
 
+/* The transformed weights exist from the first prepare that saw a
+ * qualifying shape. */
 static int use_wino(const glim_conv2d_params *p, const conv_dims *d, const glim_node *n)
 {
     const conv_state *cs = n->state;
-    return cs && cs->wino && wino_shape(p, d) && d->oh >= 12 && d->ow >= 12;
+    return cs && cs->wino && wino_shape(p, d);
 }
 
 /* Tiles per task: the task's V and M blocks (36 x T x (Cin + Cout) floats)
