@@ -8,6 +8,7 @@
 #include "nn/model.h"
 #include "nn/import/onnx_internal.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,6 +316,50 @@ static void test_truncated_and_corrupted(void)
     CHECK(glim_model_load("hello world, not a model", 24, NULL, &m, &err) == GLIM_EFORMAT);
 }
 
+/* Inputs the fuzzer (csrc/fuzz/fuzz_onnx.c) once crashed on, replayed the
+ * way it runs them: load, then one run with dynamic dims set to 7. */
+static void test_crashers(void)
+{
+    DIR *d = opendir(FIX "crashers");
+    CHECK(d != NULL);
+    if (!d) return;
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char path[512];
+        snprintf(path, sizeof path, FIX "crashers/%s", e->d_name);
+        size_t len;
+        uint8_t *b = read_all(path, &len);
+        if (!b) continue;
+        n++;
+        glim_model_opts o;
+        glim_model_opts_init(&o);
+        o.max_tensors = 4096;
+        o.max_ops = 4096;
+        o.max_activation_bytes = (size_t)64 << 20;
+        o.max_weight_bytes = (size_t)64 << 20;
+        glim_error err = {0};
+        glim_model *m = NULL;
+        if (glim_model_load(b, len, &o, &m, &err) == GLIM_OK && glim_model_input_count(m) == 1) {
+            const glim_model_io *io = glim_model_input(m, 0);
+            int64_t s[GLIM_MAX_DIMS];
+            for (int k = 0; k < io->ndim; k++) s[k] = io->shape[k] < 0 ? 7 : io->shape[k];
+            glim_tensor *x = NULL, *y[64] = {0};
+            int64_t cnt = glim_shape_count(io->ndim, s);
+            if (cnt >= 0 && cnt < (1 << 22) && glim_model_output_count(m) <= 64 &&
+                glim_tensor_new(io->dtype, io->ndim, s, &x, &err) == GLIM_OK &&
+                glim_model_run(m, &x, 1, y, &err) == GLIM_OK)
+                for (int k = 0; k < glim_model_output_count(m); k++) glim_tensor_free(y[k]);
+            glim_tensor_free(x);
+        }
+        glim_model_free(m);
+        free(b);
+    }
+    closedir(d);
+    CHECK(n >= 1);
+}
+
 static void test_limits(void)
 {
     glim_model_opts o;
@@ -392,6 +437,7 @@ int main(void)
     RUN(test_dynamic_shapes);
     RUN(test_unsupported_op);
     RUN(test_truncated_and_corrupted);
+    RUN(test_crashers);
     RUN(test_limits);
     RUN(test_allocation_failures);
     return check_done();

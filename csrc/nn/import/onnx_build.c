@@ -262,8 +262,13 @@ int ob_out(ob_ctx *c, const onnx_node *n, int k, glim_dtype dt, int ndim, const 
     physical(layout, ndim, shape, ps);
     for (int i = 0; i < ndim; i++)
         if (shape[i] < 0) return ob_fail(c, n, GLIM_EFORMAT, "output %d has a negative dim", k), -1;
-    if (glim_shape_count(ndim, shape) > ((int64_t)1 << 34))
+    int64_t cnt = glim_shape_count(ndim, shape);
+    if (cnt < 0 || cnt > ((int64_t)1 << 34))
         return ob_fail(c, n, GLIM_ELIMIT, "output %d is too large", k), -1;
+    c->act_bytes += (size_t)cnt * glim_dtype_size(dt);
+    if (c->act_bytes > c->opts->max_activation_bytes)
+        return ob_fail(c, n, GLIM_ELIMIT, "activations need more than %zu bytes (limit)",
+                       c->opts->max_activation_bytes), -1;
     int t = glim_graph_add_tensor(c->g, value_name(c, v), dt, ndim, ps, GLIM_TENSOR_ACTIVATION, c->err);
     if (t < 0) return c->failed = 1, -1;
     v->defined = 1;
@@ -283,6 +288,9 @@ glim_status ob_out_const(ob_ctx *c, const onnx_node *n, int k, glim_dtype dt, in
     if (k >= n->nout || n->out[k] < 0) return GLIM_OK;
     ob_value *v = out_value(c, n, k);
     if (!v) return c->err->code;
+    int64_t cnt = glim_shape_count(ndim, shape);
+    if (ndim < 0 || ndim > GLIM_MAX_DIMS || cnt < 0 || cnt > ((int64_t)1 << 34))
+        return ob_fail(c, n, GLIM_ELIMIT, "output %d is too large", k);
     v->defined = 1;
     v->dtype = dt;
     v->onnx_type = onnx_type;
@@ -443,6 +451,10 @@ static glim_status build(ob_ctx *c, const int *in_ndim, const int64_t (*in_shape
         ins[i].dtype = ins[i].file_dtype = gd;
         ins[i].ndim = in_ndim[i];
         memcpy(ins[i].shape, in_shape[i], sizeof ins[i].shape);
+        int64_t cnt = glim_shape_count(in_ndim[i], in_shape[i]);
+        if (cnt < 0 || (c->act_bytes += (size_t)cnt * glim_dtype_size(gd)) > c->opts->max_activation_bytes)
+            return ob_fail(c, NULL, GLIM_ELIMIT, "input '%s' needs more than %zu bytes (limit)",
+                           ov->name, c->opts->max_activation_bytes);
         int t = glim_graph_add_tensor(c->g, ov->name, gd, in_ndim[i], in_shape[i], GLIM_TENSOR_INPUT, c->err);
         if (t < 0) return c->failed = 1, c->err->code;
         ins[i].tensor = t;

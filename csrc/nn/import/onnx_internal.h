@@ -174,6 +174,7 @@ typedef struct ob_ctx {
     uint8_t *skip;       /* per node: consumed by a fusion */
     ob_wcache **wcache;  /* model-level cache (may be NULL) */
     int node;            /* node being translated */
+    size_t act_bytes;    /* runtime tensors so far (opts->max_activation_bytes) */
     int failed;
 } ob_ctx;
 

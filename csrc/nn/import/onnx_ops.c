@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define FOLD_MAX ((int64_t)1 << 22)
+/* small enough to compute at build time (and not an overflowed count) */
+#define FOLD_OK(cnt) ((cnt) >= 0 && (cnt) <= FOLD_MAX)
 
 static glim_status fail_const(ob_ctx *c, const onnx_node *n, int k)
 {
@@ -111,7 +113,7 @@ static glim_status unary(ob_ctx *c, const onnx_node *n, uop u, glim_op_id op, co
     glim_status st;
     if ((st = ob_need(c, n, 0, &x))) return st;
     glim_dtype odt = u == U_NOT ? GLIM_BOOL : x->dtype;
-    if (x->cdata && ob_count(x) <= FOLD_MAX) {
+    if (x->cdata && FOLD_OK(ob_count(x))) {
         int64_t cnt = ob_count(x);
         void *d = new_const(c, odt, cnt);
         if (!d) return c->err->code;
@@ -209,7 +211,7 @@ static glim_status t_clip(ob_ctx *c, const onnx_node *n)
     if (st) return st;
     ob_value *x;
     if ((st = ob_need(c, n, 0, &x))) return st;
-    if (x->cdata && ob_count(x) <= FOLD_MAX) {
+    if (x->cdata && FOLD_OK(ob_count(x))) {
         int64_t cnt = ob_count(x);
         void *d = new_const(c, x->dtype, cnt);
         if (!d) return c->err->code;
@@ -260,7 +262,7 @@ static glim_status binary2(ob_ctx *c, const onnx_node *n, int outk, bop o, glim_
     int cmp = o == B_EQ || o == B_LT || o == B_GT || o == B_AND || o == B_OR;
     glim_dtype odt = cmp ? GLIM_BOOL : a->dtype;
     int64_t cnt = glim_shape_count(nd, shape);
-    if (a->cdata && b->cdata && cnt <= FOLD_MAX) {
+    if (a->cdata && b->cdata && FOLD_OK(cnt)) {
         void *d = new_const(c, odt, cnt);
         if (!d) return c->err->code;
         int isint = odt != GLIM_F32 && odt != GLIM_BOOL;
@@ -446,7 +448,7 @@ static glim_status t_hard_sigmoid(ob_ctx *c, const onnx_node *n)
         }
     }
     glim_hard_sigmoid_params p = {alpha, beta};
-    if (x->cdata && ob_count(x) <= FOLD_MAX) {
+    if (x->cdata && FOLD_OK(ob_count(x))) {
         int64_t cnt = ob_count(x);
         float *d = new_const(c, GLIM_F32, cnt);
         if (!d) return c->err->code;
@@ -481,7 +483,8 @@ static glim_status conv_geometry(ob_ctx *c, const onnx_node *n, const int64_t *i
     if (cnt == 2 && (v[0] != k[0] || v[1] != k[1]))
         return ob_fail(c, n, GLIM_EFORMAT, "kernel_shape disagrees with the weights");
     for (int i = 0; i < 2; i++)
-        if (g->s[i] < 1 || g->d[i] < 1 || g->k[i] < 1 || g->s[i] > 1024 || g->d[i] > 1024)
+        if (g->s[i] < 1 || g->d[i] < 1 || g->k[i] < 1 || g->s[i] > 1024 || g->d[i] > 1024 ||
+            g->k[i] > 65536)
             return ob_fail(c, n, GLIM_EINVAL, "bad kernel, stride or dilation");
     const char *ap = ob_attr_str(n, "auto_pad", "NOTSET");
     cnt = ob_attr_ints(n, "pads", v, 8);
@@ -1018,9 +1021,11 @@ static glim_status t_reshape(ob_ctx *c, const onnx_node *n)
         if (shape[i] == -1) {
             if (infer >= 0) return ob_fail(c, n, GLIM_EINVAL, "more than one -1");
             infer = i;
-        } else if (shape[i] < 0) {
+        } else if (shape[i] < 0 || shape[i] > ((int64_t)1 << 40)) {
             return ob_fail(c, n, GLIM_EINVAL, "dim %lld", (long long)shape[i]);
         } else {
+            if (shape[i] && known > ((int64_t)1 << 40) / shape[i])
+                return ob_fail(c, n, GLIM_EINVAL, "the shape is too large");
             known *= shape[i];
         }
     }
@@ -1123,7 +1128,7 @@ static glim_status t_transpose(ob_ctx *c, const onnx_node *n)
     }
     if (x->cdata) {
         int64_t cnt = ob_count(x);
-        if (cnt > FOLD_MAX) return ob_fail(c, n, GLIM_EUNSUPPORTED, "constant too large to fold");
+        if (!FOLD_OK(cnt)) return ob_fail(c, n, GLIM_EUNSUPPORTED, "constant too large to fold");
         void *d = new_const(c, x->dtype, cnt);
         if (!d) return c->err->code;
         for (int64_t i = 0; i < cnt; i++) {
@@ -1213,7 +1218,7 @@ static glim_status t_cast(ob_ctx *c, const onnx_node *n)
     int to = (int)ob_attr_int(n, "to", 0);
     glim_dtype dt;
     if (!graph_dtype(to, &dt)) return ob_fail(c, n, GLIM_EUNSUPPORTED, "cast to type %d", to);
-    if (x->cdata && ob_count(x) <= FOLD_MAX) {
+    if (x->cdata && FOLD_OK(ob_count(x))) {
         int64_t cnt = ob_count(x);
         void *d = new_const(c, dt, cnt);
         if (!d) return c->err->code;
@@ -1288,7 +1293,7 @@ static glim_status t_constant_of_shape(ob_ctx *c, const onnx_node *n)
         if (shape[i] < 0) return ob_fail(c, n, GLIM_EINVAL, "negative dim");
     }
     int64_t cnt = glim_shape_count(nd, shape);
-    if (cnt < 0 || cnt > FOLD_MAX) return ob_fail(c, n, GLIM_ELIMIT, "output too large");
+    if (cnt < 0 || !FOLD_OK(cnt)) return ob_fail(c, n, GLIM_ELIMIT, "output too large");
     const onnx_attr *a = onnx_attr_find(n, "value");
     glim_dtype dt = GLIM_F32;
     int ot = OX_FLOAT;
@@ -1317,7 +1322,7 @@ static glim_status t_range(ob_ctx *c, const onnx_node *n)
     if (dl == 0) return ob_fail(c, n, GLIM_EINVAL, "delta 0");
     double cnt = ceil((l - s) / dl);
     if (cnt < 0) cnt = 0;
-    if (cnt > FOLD_MAX) return ob_fail(c, n, GLIM_ELIMIT, "too long");
+    if (!FOLD_OK(cnt)) return ob_fail(c, n, GLIM_ELIMIT, "too long");
     int64_t len = (int64_t)cnt;
     void *o = new_const(c, a->dtype, len);
     if (!o) return c->err->code;
@@ -1351,7 +1356,7 @@ static glim_status t_concat(ob_ctx *c, const onnx_node *n)
         if (ob_count(x) > 0 || nd == 0) xs[nin++] = x;
     }
     int64_t cnt = glim_shape_count(nd, shape);
-    if (allc && cnt <= FOLD_MAX) {
+    if (allc && FOLD_OK(cnt)) {
         void *d = new_const(c, x0->dtype, cnt);
         if (!d) return c->err->code;
         int64_t outer = 1, inner = 1, pos = 0;
@@ -1415,8 +1420,15 @@ static glim_status slice_params(ob_ctx *c, const onnx_node *n, const ob_value *x
         if (a < 0 || a >= x->ndim) return ob_fail(c, n, GLIM_EINVAL, "axis %lld", (long long)ax[i]);
         int64_t dim = x->shape[a], s = st_[i], e = en[i], stp = sp[i];
         if (stp == 0) return ob_fail(c, n, GLIM_EINVAL, "step 0");
+        /* dims are at most 2^40: larger steps act alike and cannot overflow */
+        if (stp > ((int64_t)1 << 41)) stp = (int64_t)1 << 41;
+        if (stp < -((int64_t)1 << 41)) stp = -((int64_t)1 << 41);
+        if (s < -((int64_t)1 << 41)) s = -((int64_t)1 << 41);
+        if (s > ((int64_t)1 << 41)) s = (int64_t)1 << 41;
+        if (e < -((int64_t)1 << 41)) e = -((int64_t)1 << 41) - 1;
+        if (e > ((int64_t)1 << 41)) e = (int64_t)1 << 41;
         if (s < 0) s += dim;
-        if (e < 0 && e > INT64_MIN / 2) e += dim;
+        if (e < 0) e += dim;
         if (stp > 0) {
             s = s < 0 ? 0 : s > dim ? dim : s;
             e = e < 0 ? 0 : e > dim ? dim : e;
@@ -1441,7 +1453,7 @@ static glim_status t_slice(ob_ctx *c, const onnx_node *n)
     if ((st = slice_params(c, n, x, b, s, p))) return st;
     int nd = x->ndim;
     int64_t cnt = glim_shape_count(nd, s);
-    if (x->cdata && cnt <= FOLD_MAX) {
+    if (x->cdata && FOLD_OK(cnt)) {
         void *d = new_const(c, x->dtype, cnt);
         if (!d) return c->err->code;
         for (int64_t i = 0; i < cnt; i++) {
@@ -1503,7 +1515,10 @@ static glim_status t_split(ob_ctx *c, const onnx_node *n)
         return ob_fail(c, n, GLIM_EFORMAT, "%d split sizes for %d outputs", ns, k);
     }
     int64_t total = 0;
-    for (int i = 0; i < k; i++) total += sizes[i];
+    for (int i = 0; i < k; i++) {
+        if (sizes[i] < 0 || sizes[i] > dim) return ob_fail(c, n, GLIM_EINVAL, "split size %lld", (long long)sizes[i]);
+        total += sizes[i];
+    }
     if (total != dim) return ob_fail(c, n, GLIM_EINVAL, "split sizes do not add up to %lld", (long long)dim);
     int layout = x->cdata ? OL_NCHW : x->layout;
     int in = x->cdata ? -1 : ob_tensor(c, x, layout);
@@ -1514,7 +1529,7 @@ static glim_status t_split(ob_ctx *c, const onnx_node *n)
         s[ax] = sizes[i];
         if (x->cdata) {
             int64_t cnt = glim_shape_count(x->ndim, s), outer = 1, inner = 1;
-            if (cnt > FOLD_MAX) return ob_fail(c, n, GLIM_EUNSUPPORTED, "constant too large");
+            if (!FOLD_OK(cnt)) return ob_fail(c, n, GLIM_EUNSUPPORTED, "constant too large");
             for (int d = 0; d < ax; d++) outer *= x->shape[d];
             for (int d = ax + 1; d < x->ndim; d++) inner *= x->shape[d];
             void *d = new_const(c, x->dtype, cnt);
@@ -1560,7 +1575,7 @@ static glim_status t_gather(ob_ctx *c, const onnx_node *n)
             if (v < -dim || v >= dim) return ob_fail(c, n, GLIM_EINVAL, "index %lld out of range", (long long)v);
         }
     }
-    if (x->cdata && ix->cdata && cnt <= FOLD_MAX) {
+    if (x->cdata && ix->cdata && FOLD_OK(cnt)) {
         void *d = new_const(c, x->dtype, cnt);
         if (!d) return c->err->code;
         int64_t outer = 1, inner = 1, ni = ob_count(ix), pos = 0;
@@ -1591,7 +1606,7 @@ static glim_status t_where(ob_ctx *c, const onnx_node *n)
     if (!bcast(cd->ndim, cd->shape, a->ndim, a->shape, &nd, s1) || !bcast(nd, s1, b->ndim, b->shape, &nd2, s))
         return ob_fail(c, n, GLIM_EINVAL, "shapes do not broadcast");
     int64_t cnt = glim_shape_count(nd2, s);
-    if (cd->cdata && a->cdata && b->cdata && cnt <= FOLD_MAX) {
+    if (cd->cdata && a->cdata && b->cdata && FOLD_OK(cnt)) {
         void *d = new_const(c, a->dtype, cnt);
         if (!d) return c->err->code;
         for (int64_t i = 0; i < cnt; i++)
@@ -1617,7 +1632,7 @@ static glim_status t_expand(ob_ctx *c, const onnx_node *n)
     int nd;
     if (!bcast(x->ndim, x->shape, ns, want, &nd, s)) return ob_fail(c, n, GLIM_EINVAL, "shapes do not broadcast");
     int64_t cnt = glim_shape_count(nd, s);
-    if (x->cdata && cnt <= FOLD_MAX) {
+    if (x->cdata && FOLD_OK(cnt)) {
         void *d = new_const(c, x->dtype, cnt);
         if (!d) return c->err->code;
         for (int64_t i = 0; i < cnt; i++) cset(x->dtype, d, i, ob_cget(x, bidx(i, nd, s, x)));
@@ -1639,11 +1654,11 @@ static glim_status t_tile(ob_ctx *c, const onnx_node *n)
     int64_t s[GLIM_MAX_DIMS];
     for (int i = 0; i < x->ndim; i++) {
         int64_t k = ob_cgeti(r, i);
-        if (k < 0) return ob_fail(c, n, GLIM_EINVAL, "negative repeats");
-        s[i] = x->shape[i] * k;
+        if (k < 0 || k > 65536) return ob_fail(c, n, GLIM_EINVAL, "repeats %lld", (long long)k);
+        s[i] = x->shape[i] * k; /* dims are at most 2^40: no overflow */
     }
     int64_t cnt = glim_shape_count(x->ndim, s);
-    if (!x->cdata || cnt > FOLD_MAX) {
+    if (!x->cdata || !FOLD_OK(cnt)) {
         /* a tile of a runtime tensor: concatenate copies along each axis */
         ob_value cur = *x;
         int t = ob_tensor(c, x, OL_NCHW);
@@ -1833,6 +1848,7 @@ static glim_status t_pad(ob_ctx *c, const onnx_node *n)
     int64_t s[GLIM_MAX_DIMS];
     for (int i = 0; i < x->ndim; i++) {
         if (pads[i] < 0 || pads[i + x->ndim] < 0) return ob_fail(c, n, GLIM_EUNSUPPORTED, "negative pads");
+        if (pads[i] > 65536 || pads[i + x->ndim] > 65536) return ob_fail(c, n, GLIM_ELIMIT, "pads too large");
         s[i] = x->shape[i] + pads[i] + pads[i + x->ndim];
     }
     int layout = x->cdata ? OL_NCHW : x->layout;

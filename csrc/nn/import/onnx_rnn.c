@@ -113,6 +113,7 @@ static glim_status rnn_common(ob_ctx *c, const onnx_node *n, int gates, rnn_in *
     ri->T = ri->x->shape[0], ri->B = ri->x->shape[1], ri->I = ri->x->shape[2];
     ri->H = ob_attr_int(n, "hidden_size", ri->r->ndim == 3 ? ri->r->shape[2] : 0);
     int64_t H = ri->H;
+    if (H < 1 || H > (1 << 20)) return ob_fail(c, n, GLIM_EINVAL, "hidden_size %lld", (long long)H);
     if (!ri->w->cdata || ri->w->dtype != GLIM_F32 || ri->w->ndim != 3 || ri->w->shape[0] != ri->D ||
         ri->w->shape[1] != gates * H || ri->w->shape[2] != ri->I)
         return ob_fail(c, n, GLIM_EUNSUPPORTED, "W must be a constant [%d,%lld,%lld]", ri->D,
