@@ -32,6 +32,16 @@ static void test_conv2d_fixtures(void)
     p = conv(2, 1, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_RELU);
     p.pad_top = 1; p.pad_bottom = 2; p.pad_left = 0; p.pad_right = 1;
     fx_check_op("conv_5x3_explicit", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    /* the Winograd path (18x14, 24 -> 20): within 1e-4 of PyTorch as well */
+    p = conv(1, 1, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_RELU);
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    fx_check_op("conv_3x3_s1_wino", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(2, 2, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_NONE);
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 3;
+    fx_check_op("conv_7x7_s2_stem", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(1, 1, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_NONE);
+    p.pad_left = p.pad_right = 1;
+    fx_check_op("conv_1x3_c32", GLIM_OP_CONV2D, &p, sizeof p, "icc", 1, TOL);
 }
 
 static void test_depthwise_fixtures(void)
@@ -48,6 +58,16 @@ static void test_depthwise_fixtures(void)
     p = conv(1, 1, 1, 1, GLIM_PAD_VALID, GLIM_ACT_NONE);
     p.depth_multiplier = 2;
     fx_check_op("dw_5x5_mult2", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    /* PP-OCR recognizer shapes: 5x5 with stride (2, 1), 3x3 with (1, 2) */
+    p = conv(2, 1, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_RELU);
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 2;
+    fx_check_op("conv_dw_5x5_s21_c24", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(1, 1, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_NONE);
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 2;
+    fx_check_op("conv_dw_5x5_s1_c19", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
+    p = conv(1, 2, 1, 1, GLIM_PAD_EXPLICIT, GLIM_ACT_RELU6);
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    fx_check_op("conv_dw_3x3_s12_c21", GLIM_OP_DEPTHWISE_CONV2D, &p, sizeof p, "icc", 1, TOL);
 }
 
 static void test_pool_fixtures(void)
