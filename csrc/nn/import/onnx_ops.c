@@ -1739,7 +1739,36 @@ static glim_status t_reduce(ob_ctx *c, const onnx_node *n)
     return ob_node(c, n, op, 1, &in, 1, &out, &p, sizeof p);
 }
 
-static glim_status t_softmax(ob_ctx *c, const onnx_node *n)
+/* y = softmax(x) along physical axis ax of graph tensor `in` (shape nd/ps),
+ * or log-softmax as x - m - log(sum(exp(x - m))), m the max: exact where
+ * log(softmax) would underflow to -inf. */
+static glim_status softmax_into(ob_ctx *c, const onnx_node *n, int in, int nd, const int64_t *ps,
+                                int ax, int out, int logsm)
+{
+    glim_status st;
+    if (!logsm) {
+        glim_softmax_params p = {1.0f, ax};
+        return ob_node(c, n, GLIM_OP_SOFTMAX, 1, &in, 1, &out, &p, sizeof p);
+    }
+    int64_t rs[GLIM_MAX_DIMS];
+    memcpy(rs, ps, sizeof(int64_t) * (size_t)nd);
+    rs[ax] = 1;
+    glim_reduce_params rp = {.naxes = 1, .axes = {ax}, .keep_dims = 1};
+    glim_binary_params bp = {GLIM_ACT_NONE};
+    int m = ob_temp(c, n, "max", GLIM_F32, nd, rs), d = ob_temp(c, n, "shifted", GLIM_F32, nd, ps);
+    int e = ob_temp(c, n, "exp", GLIM_F32, nd, ps), sm = ob_temp(c, n, "sum", GLIM_F32, nd, rs);
+    int l = ob_temp(c, n, "logsum", GLIM_F32, nd, rs);
+    int i1[2] = {in, m}, i2[2] = {d, l};
+    if ((st = ob_node(c, n, GLIM_OP_REDUCE_MAX, 1, &in, 1, &m, &rp, sizeof rp)) ||
+        (st = ob_node(c, n, GLIM_OP_SUB, 2, i1, 1, &d, &bp, sizeof bp)) ||
+        (st = ob_node(c, n, GLIM_OP_EXP, 1, &d, 1, &e, NULL, 0)) ||
+        (st = ob_node(c, n, GLIM_OP_REDUCE_SUM, 1, &e, 1, &sm, &rp, sizeof rp)) ||
+        (st = ob_node(c, n, GLIM_OP_LOG, 1, &sm, 1, &l, NULL, 0)))
+        return st;
+    return ob_node(c, n, GLIM_OP_SUB, 2, i2, 1, &out, &bp, sizeof bp);
+}
+
+static glim_status softmax_any(ob_ctx *c, const onnx_node *n, int logsm)
 {
     ob_value *x;
     glim_status st;
@@ -1759,9 +1788,8 @@ static glim_status t_softmax(ob_ctx *c, const onnx_node *n)
         int64_t s2[2] = {outer, inner};
         glim_reshape_params rp = {.ndim = 2, .shape = {outer, inner}};
         int a = ob_temp(c, n, "flat", GLIM_F32, 2, s2), b = ob_temp(c, n, "softmax", GLIM_F32, 2, s2);
-        glim_softmax_params sp = {1.0f, -1};
         if ((st = ob_node(c, n, GLIM_OP_RESHAPE, 1, &in, 1, &a, &rp, sizeof rp)) ||
-            (st = ob_node(c, n, GLIM_OP_SOFTMAX, 1, &a, 1, &b, &sp, sizeof sp)))
+            (st = softmax_into(c, n, a, 2, s2, 1, b, logsm)))
             return st;
         int out = ob_out(c, n, 0, GLIM_F32, x->ndim, x->shape, OL_NCHW);
         glim_reshape_params rq = {.ndim = x->ndim};
@@ -1769,11 +1797,16 @@ static glim_status t_softmax(ob_ctx *c, const onnx_node *n)
         return ob_node(c, n, GLIM_OP_RESHAPE, 1, &b, 1, &out, &rq, sizeof rq);
     }
     int layout = x->layout;
-    glim_softmax_params p = {1.0f, layout == OL_NHWC ? ob_nhwc_axis(ax) : ax};
     int in = ob_tensor(c, x, layout);
     int out = ob_out(c, n, 0, GLIM_F32, x->ndim, x->shape, layout);
-    return ob_node(c, n, GLIM_OP_SOFTMAX, 1, &in, 1, &out, &p, sizeof p);
+    if (in < 0 || out < 0) return c->err->code;
+    int64_t ps[GLIM_MAX_DIMS]; /* copied: adding tensors may move the table */
+    memcpy(ps, glim_graph_tensor(c->g, out)->decl_shape, sizeof ps);
+    return softmax_into(c, n, in, x->ndim, ps, layout == OL_NHWC ? ob_nhwc_axis(ax) : ax, out, logsm);
 }
+
+static glim_status t_softmax(ob_ctx *c, const onnx_node *n) { return softmax_any(c, n, 0); }
+static glim_status t_log_softmax(ob_ctx *c, const onnx_node *n) { return softmax_any(c, n, 1); }
 
 static glim_status t_argmax(ob_ctx *c, const onnx_node *n)
 {
@@ -2004,6 +2037,7 @@ static const onnx_op_entry table[] = {
     {"LeakyRelu", t_leaky_relu},
     {"Less", t_less},
     {"Log", t_log},
+    {"LogSoftmax", t_log_softmax},
     {"MatMul", t_matmul},
     {"Max", t_max},
     {"MaxPool", t_pool},
