@@ -34,6 +34,8 @@
 #include <string.h>
 
 #define PANEL 16 /* columns per packed panel (gemm.c's layout: [K][16] per panel) */
+/* Above this many multiply-adds a constant b goes to OpenBLAS unpacked. */
+#define MAX_PACKED_MACS 134217728.0 /* 2^27 */
 
 typedef struct mm_state {
     int64_t M, N, K;
@@ -145,6 +147,9 @@ static glim_status mm_prepare(glim_graph *g, glim_node *n, glim_error *err)
         s.nbatch *= s.bshape[i];
     }
     s.b_single = bcount == 1;
+    if (s.nbatch * M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) /* cblas takes ints */
+        return glim_node_fail(n, err, GLIM_ELIMIT, "%lld x %lld x %lld is too large",
+                              (long long)(s.nbatch * M), (long long)K, (long long)N);
     s.npanels = (N + PANEL - 1) / PANEL;
     s.panel_floats = s.npanels * K * PANEL;
     int64_t shape[GLIM_MAX_DIMS];
@@ -164,7 +169,9 @@ static glim_status mm_prepare(glim_graph *g, glim_node *n, glim_error *err)
     glim_packed *pk = old->pk;
     /* a constant single b: pack it once (kept across prepares: shapes and
      * constants do not change) */
-    if (!pk && s.b_single && b->kind == GLIM_TENSOR_CONSTANT && M * N * K > 0) {
+    double macs = (double)s.nbatch * (double)M * (double)N * (double)K;
+    if (!pk && s.b_single && b->kind == GLIM_TENSOR_CONSTANT && macs > 0 &&
+        macs <= MAX_PACKED_MACS) {
         pk = glim_graph_pool_alloc(g, sizeof *pk);
         float *data = glim_graph_pool_alloc(g, (size_t)(s.panel_floats + s.npanels * PANEL) *
                                                    sizeof(float));
@@ -312,11 +319,6 @@ static void mm_eval(glim_graph *g, const glim_node *n)
         return;
     }
     int64_t rows = s->nbatch * s->M;
-    double total = (double)rows * (double)s->N * (double)s->K;
-    if (s->pk && total > 134217728.0) { /* 2^27 */
-        blas_product(&j, j.a, j.b, y, rows);
-        return;
-    }
     if (s->pk) {
         glim_act_range(p->act, &j.lo, &j.hi);
         if (bt && bt->kind != GLIM_TENSOR_CONSTANT) /* a computed bias: refresh it */
