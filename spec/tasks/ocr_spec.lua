@@ -306,6 +306,29 @@ describe("glimpse.ocr #models", function()
     end
   end)
 
+  it("takes the character list from models.keys, and checks it against the model", function()
+    local w = manifest.words[1]
+    local res = assert(glimpse.ocr(load(w.file), { detect = false,
+      models = { keys = H.model_path("onnx/ppocr_keys_v1.txt") } }))
+    assert.are.equal(w.text, res[1].text)
+    local none, err, code = glimpse.ocr(load(w.file), { detect = false, models = { keys = { "a", "b" } } })
+    assert.is_nil(none)
+    assert.are.equal("EFORMAT", code)
+    assert.are.equal("ocr: the recogniser gives 6625 classes but the character list 4", err)
+  end)
+
+  it("takes loaded models and model file paths", function()
+    local nn = require "glimpse.nn"
+    local rec = assert(nn.load(H.model_path("onnx/ch_PP-OCRv4_rec_infer.onnx")))
+    local w = manifest.words[2]
+    local res = assert(glimpse.ocr(load(w.file), { detect = false, models = { rec = rec } }))
+    assert.are.equal(w.text, res[1].text)
+    res = assert(glimpse.ocr(load(manifest.pages[1].file), { cache = false,
+      models = { det = H.model_path("onnx/ch_PP-OCRv4_det_infer.onnx"), rec = rec } }))
+    assert.are.equal(#manifest.pages[1].lines, #res)
+    rec:free()
+  end)
+
   it("reads PaddleOCR's cropped sample words", function()
     if not H.exists(H.image_path("ocr/word_1.jpg")) then return pending("no shared images") end
     local cases = {
