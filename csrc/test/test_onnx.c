@@ -154,6 +154,7 @@ static void test_models(void)
     run_case("opset9", "opset9", 1, 1, 1e-5);
     run_case("paddle_hardswish", "paddle_hardswish", 1, 1, 1e-5);
     run_case("log_softmax", "log_softmax", 1, 1, 1e-4); /* outputs up to ~300 in magnitude */
+    run_case("channel_shuffle", "channel_shuffle", 1, 1, 1e-5);
 }
 
 /* ---- what the builder emits ----------------------------------------------- */
@@ -218,6 +219,12 @@ static void test_fusion_and_folding(void)
         CHECK(count_op(g, GLIM_OP_HARD_SWISH) == 1 && count_op(g, GLIM_OP_DIV) == 0);
         CHECK(count_op(g, GLIM_OP_ADD) == 0 && count_op(g, GLIM_OP_MUL) == 0);
     }
+    glim_model_free(m);
+
+    m = load("channel_shuffle");
+    g = glim_model_graph(m);
+    if (g) /* the input's, the shuffle's (5-D), the output's: none around the split */
+        CHECK(count_op(g, GLIM_OP_TRANSPOSE) == 3);
     glim_model_free(m);
 
     m = load("layout_ops");

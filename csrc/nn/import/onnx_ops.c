@@ -166,21 +166,31 @@ static glim_status t_gelu(ob_ctx *c, const onnx_node *n)
 
 /* The one value of a constant scalar: a defined constant, or (when a fusion
  * looks ahead) the output of a Constant node not translated yet. */
+/* A constant value: a defined one, or (when a fusion looks ahead) the
+ * output of a Constant node not translated yet (described in *tmp). */
+static const ob_value *peek_const(ob_ctx *c, int id, ob_value *tmp)
+{
+    if (id < 0) return NULL;
+    const ob_value *v = &c->v[id];
+    if (v->defined) return v->cdata ? v : NULL;
+    int p = c->m->values[id].producer;
+    if (p < 0 || strcmp(c->m->nodes[p].op_type, "Constant") != 0 || c->m->nodes[p].domain[0]) return NULL;
+    const onnx_attr *a = onnx_attr_find(&c->m->nodes[p], "value");
+    if (!a || !a->t) return NULL;
+    memset(tmp, 0, sizeof *tmp);
+    tmp->dtype = a->t->dtype;
+    tmp->ndim = a->t->ndim;
+    memcpy(tmp->shape, a->t->dims, sizeof tmp->shape);
+    tmp->cdata = a->t->data;
+    return tmp;
+}
+
 static int const_scalar(ob_ctx *c, int id, double *out)
 {
-    if (id < 0) return 0;
-    const ob_value *v = &c->v[id];
-    if (v->defined) {
-        if (!v->cdata || ob_count(v) != 1) return 0;
-        *out = ob_cget(v, 0);
-        return 1;
-    }
-    int p = c->m->values[id].producer;
-    if (p < 0 || strcmp(c->m->nodes[p].op_type, "Constant") != 0 || c->m->nodes[p].domain[0]) return 0;
-    const onnx_attr *a = onnx_attr_find(&c->m->nodes[p], "value");
-    if (!a || !a->t || a->t->count != 1) return 0;
-    ob_value tmp = {.dtype = a->t->dtype, .cdata = a->t->data};
-    *out = ob_cget(&tmp, 0);
+    ob_value tmp;
+    const ob_value *v = peek_const(c, id, &tmp);
+    if (!v || ob_count(v) != 1) return 0;
+    *out = ob_cget(v, 0);
     return 1;
 }
 
@@ -994,45 +1004,100 @@ static glim_status reshape_to(ob_ctx *c, const onnx_node *n, ob_value *x, int nd
     return ob_node(c, n, GLIM_OP_RESHAPE, 1, &in, 1, &out, &p, sizeof p);
 }
 
-static glim_status t_reshape(ob_ctx *c, const onnx_node *n)
+/* The output shape of Reshape node n for an input of shape in_shape: the
+ * shape input (or attribute before opset 5) with 0 (copy, unless allowzero)
+ * and -1 (infer) resolved. Returns the rank, or -1 with *why set (-2 when
+ * the shape is not a constant: unsupported rather than invalid). */
+static int reshape_target(ob_ctx *c, const onnx_node *n, int in_nd, const int64_t *in_shape,
+                          int64_t *shape, const char **why)
 {
-    ob_value *x, *s;
-    glim_status st;
-    if ((st = ob_need(c, n, 0, &x))) return st;
-    int64_t shape[GLIM_MAX_DIMS];
     int nd;
+    int64_t in_count = glim_shape_count(in_nd, in_shape);
     if (c->m->opset < 5) {
         nd = ob_attr_ints(n, "shape", shape, GLIM_MAX_DIMS);
     } else {
-        if ((st = ob_need(c, n, 1, &s))) return st;
-        if (!s->cdata) return fail_const(c, n, 1);
+        ob_value tmp;
+        const ob_value *s = n->nin > 1 ? peek_const(c, n->in[1], &tmp) : NULL;
+        if (!s) return *why = "the shape must be a constant (or computable from shapes "
+                                          "and initializers)", -2;
         nd = (int)ob_count(s);
-        if (nd > GLIM_MAX_DIMS) return ob_fail(c, n, GLIM_EUNSUPPORTED, "rank %d", nd);
+        if (nd > GLIM_MAX_DIMS) return *why = "the shape has too many dims", -1;
         for (int i = 0; i < nd; i++) shape[i] = ob_cgeti(s, i);
     }
-    if (nd < 0 || nd > GLIM_MAX_DIMS) return ob_fail(c, n, GLIM_EFORMAT, "bad shape");
+    if (nd < 0 || nd > GLIM_MAX_DIMS) return *why = "bad shape", -1;
     int allowzero = (int)ob_attr_int(n, "allowzero", 0), infer = -1;
     int64_t known = 1;
     for (int i = 0; i < nd; i++) {
         if (shape[i] == 0 && !allowzero) {
-            if (i >= x->ndim) return ob_fail(c, n, GLIM_EINVAL, "0 at dim %d past the input's rank", i);
-            shape[i] = x->shape[i];
+            if (i >= in_nd) return *why = "0 at a dim past the input's rank", -1;
+            shape[i] = in_shape[i];
         }
         if (shape[i] == -1) {
-            if (infer >= 0) return ob_fail(c, n, GLIM_EINVAL, "more than one -1");
+            if (infer >= 0) return *why = "more than one -1", -1;
             infer = i;
         } else if (shape[i] < 0 || shape[i] > ((int64_t)1 << 40)) {
-            return ob_fail(c, n, GLIM_EINVAL, "dim %lld", (long long)shape[i]);
+            return *why = "a dim is negative or too large", -1;
         } else {
-            if (shape[i] && known > ((int64_t)1 << 40) / shape[i])
-                return ob_fail(c, n, GLIM_EINVAL, "the shape is too large");
+            if (shape[i] && known > ((int64_t)1 << 40) / shape[i]) return *why = "the shape is too large", -1;
             known *= shape[i];
         }
     }
     if (infer >= 0) {
-        if (known == 0 || ob_count(x) % known) return ob_fail(c, n, GLIM_EINVAL, "cannot infer the -1 dim");
-        shape[infer] = ob_count(x) / known;
+        if (known == 0 || in_count % known) return *why = "cannot infer the -1 dim", -1;
+        shape[infer] = in_count / known;
     }
+    return nd;
+}
+
+/* ShuffleNet's channel shuffle of an NHWC value: Reshape [N,g,C/g,H,W] ->
+ * Transpose [0,2,1,3,4] -> Reshape [N,C,H,W] is, on NHWC memory, a
+ * transpose of the channel axis seen as [g, C/g]: it stays NHWC with one
+ * TRANSPOSE (instead of three and a transpose back). 1 when emitted. */
+static int channel_shuffle(ob_ctx *c, const onnx_node *n, ob_value *x, int nd,
+                           const int64_t *shape, glim_status *st)
+{
+    if (x->cdata || x->layout != OL_NHWC || x->ndim != 4 || nd != 5) return 0;
+    int64_t N = x->shape[0], C = x->shape[1], H = x->shape[2], W = x->shape[3];
+    if (shape[0] != N || shape[3] != H || shape[4] != W || shape[1] * shape[2] != C) return 0;
+    int k1 = ob_single_consumer(c, n, 0);
+    if (k1 < 0 || !is_op(&c->m->nodes[k1], "Transpose")) return 0;
+    const onnx_node *tr = &c->m->nodes[k1];
+    int64_t perm[GLIM_MAX_DIMS];
+    if (ob_attr_ints(tr, "perm", perm, GLIM_MAX_DIMS) != 5 || perm[0] != 0 || perm[1] != 2 ||
+        perm[2] != 1 || perm[3] != 3 || perm[4] != 4)
+        return 0;
+    int k2 = ob_single_consumer(c, tr, 0);
+    if (k2 < 0 || !is_op(&c->m->nodes[k2], "Reshape")) return 0;
+    const onnx_node *back = &c->m->nodes[k2];
+    int64_t mid[5] = {N, shape[2], shape[1], H, W}, fin[GLIM_MAX_DIMS];
+    const char *why;
+    if (back->in[0] != tr->out[0] || reshape_target(c, back, 5, mid, fin, &why) != 4 ||
+        fin[0] != N || fin[1] != C || fin[2] != H || fin[3] != W)
+        return 0;
+    c->skip[k1] = c->skip[k2] = 1;
+    int64_t s5[5] = {N, H, W, shape[1], shape[2]}, t5[5] = {N, H, W, shape[2], shape[1]};
+    int a = ob_temp(c, n, "groups", x->dtype, 5, s5), b = ob_temp(c, n, "shuffled", x->dtype, 5, t5);
+    int out = ob_out(c, back, 0, x->dtype, 4, x->shape, OL_NHWC);
+    glim_reshape_params r1 = {.ndim = 5, .shape = {N, H, W, shape[1], shape[2]}};
+    glim_transpose_params tp = {.ndim = 5, .perm = {0, 1, 2, 4, 3}};
+    glim_reshape_params r2 = {.ndim = 4, .shape = {N, H, W, C}};
+    if (!(*st = ob_node(c, n, GLIM_OP_RESHAPE, 1, &x->gt, 1, &a, &r1, sizeof r1)) &&
+        !(*st = ob_node(c, tr, GLIM_OP_TRANSPOSE, 1, &a, 1, &b, &tp, sizeof tp)))
+        *st = ob_node(c, back, GLIM_OP_RESHAPE, 1, &b, 1, &out, &r2, sizeof r2);
+    return 1;
+}
+
+static glim_status t_reshape(ob_ctx *c, const onnx_node *n)
+{
+    ob_value *x;
+    glim_status st;
+    if ((st = ob_need(c, n, 0, &x))) return st;
+    if (c->m->opset >= 5 && !ob_in(c, n, 1)) return ob_fail(c, n, GLIM_EFORMAT, "input 1 is missing");
+    int64_t shape[GLIM_MAX_DIMS];
+    const char *why = NULL;
+    int nd = reshape_target(c, n, x->ndim, x->shape, shape, &why);
+    if (nd < 0) return ob_fail(c, n, nd == -2 ? GLIM_EUNSUPPORTED : GLIM_EINVAL, "%s", why);
+    if (channel_shuffle(c, n, x, nd, shape, &st)) return st;
     return reshape_to(c, n, x, nd, shape);
 }
 
