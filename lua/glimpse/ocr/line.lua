@@ -58,4 +58,28 @@ function M.tensor(img, entry, height, width, max_width)
   return tensor.from_bytes(concat(parts), { 1, 3, height, width }, "float32")
 end
 
+--- A batch tensor [n, 3, height, width] of crops[ord[first]] .. crops[ord[last]],
+-- each as `tensor` makes it at that width.
+function M.batch(entry, crops, ord, first, last, height, width)
+  local parts = {}
+  for k = first, last do
+    local t, err, code = M.tensor(crops[ord[k]], entry, height, width, width)
+    if not t then return nil, err, code end
+    parts[#parts + 1] = t:bytes()
+    t:free()
+  end
+  return tensor.from_bytes(table.concat(parts), { last - first + 1, 3, height, width }, "float32")
+end
+
+--- Indices 1..n sorted by key[i] (ties, and a missing key, in index order).
+function M.sorted_by(n, key)
+  local ord = {}
+  for i = 1, n do ord[i] = i end
+  table.sort(ord, function(a, b)
+    if key[a] ~= key[b] then return key[a] < key[b] end
+    return a < b
+  end)
+  return ord
+end
+
 return M

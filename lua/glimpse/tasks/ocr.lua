@@ -9,22 +9,22 @@
 --     end
 --
 -- The stages live in glimpse.ocr.detect (resize to multiples of 32, DB
--- post-processing in C), glimpse.ocr.line (the text-line tensor),
--- glimpse.ocr.ctc (greedy CTC decoding) and glimpse.ocr.order (reading
--- order). Parameters and defaults are PaddleOCR's; docs/ocr.md lists them.
+-- post-processing in C), glimpse.ocr.classify (direction),
+-- glimpse.ocr.recognize (recognition) with glimpse.ocr.line (text-line
+-- tensors) and glimpse.ocr.ctc (greedy CTC decoding), and
+-- glimpse.ocr.order (reading order). Parameters and defaults are PaddleOCR's; docs/ocr.md lists them.
 -- @module glimpse.tasks.ocr
 local catalog = require "glimpse.catalog"
 local common = require "glimpse.tasks.common"
-local ctc = require "glimpse.ocr.ctc"
+local classify = require "glimpse.ocr.classify"
 local detect = require "glimpse.ocr.detect"
-local line_tensor = require "glimpse.ocr.line"
 local order = require "glimpse.ocr.order"
-local tensor = require "glimpse.tensor"
+local recognize = require "glimpse.ocr.recognize"
 
 local M = {}
 
-local type, error, pairs, ipairs, tostring, math_type, math_floor, math_max =
-  type, error, pairs, ipairs, tostring, math.type, math.floor, math.max
+local type, error, pairs, ipairs, tostring, math_type, math_floor =
+  type, error, pairs, ipairs, tostring, math.type, math.floor
 
 local KNOWN = {
   models = true, detect = true, angle = true, threads = true, cache = true,
@@ -36,11 +36,6 @@ M.defaults = {
   det_limit_side = 960, det_thresh = 0.3, box_thresh = 0.6, unclip_ratio = 1.5,
   max_candidates = 1000, det_score_mode = "fast", drop_score = 0.5, cls_thresh = 0.9,
 }
-
--- Input sizes when a model comes without a catalogue entry (PaddleOCR's
--- rec_image_shape 3,48,320 and cls_image_shape 3,48,192).
-local REC_HEIGHT, REC_MIN_WIDTH = 48, 320
-local CLS_HEIGHT, CLS_WIDTH = 48, 192
 
 local function bad(msg) error("bad argument #2 to 'ocr' (" .. msg .. ")", 3) end
 
@@ -109,133 +104,6 @@ local function model_for(opts, role, default)
   return { model = m, entry = entry, path = path }
 end
 
--- The recogniser's characters: models.keys, else the entry's label file.
-local function charset(opts, r)
-  local keys = opts.models and opts.models.keys
-  if type(keys) == "table" then return ctc.charset(keys, false) end
-  if type(keys) == "string" then
-    local l, err, code = catalog.read_labels(keys)
-    if not l then return nil, common.prefixed("ocr", err), code end
-    return ctc.charset(l, false)
-  end
-  local entry = r.entry
-  if not entry and type(r.model) == "userdata" then entry = catalog.get("ppocr_rec") end
-  if not entry or not entry.labels then
-    return nil, "ocr: the recogniser has no character list (pass models.keys)", "EINVAL"
-  end
-  local l, err, code = catalog.labels(entry)
-  if not l then return nil, common.prefixed("ocr", err), code end
-  -- the catalogue's offset -1 puts an empty label for the blank first
-  local space = not (entry.output and entry.output.space == false)
-  return ctc.charset(l, (entry.labels.offset or 0) < 0, space)
-end
-
--- Batches. PaddleOCR pads a recogniser batch (rec_batch_num 6) to its
--- widest line; here each line is read at its own width, exactly as it
--- would be alone: padding costs model time and CTC decoding time. Lines go
--- in order of width, so the engine re-plans its graph only when the width
--- changes (short lines all share the 320 minimum); batching lines of equal
--- width measured no faster on the 16-line sample photo. The direction
--- classifier's input is always 48 x 192: batches of 6, as PaddleOCR.
-local REC_BATCH, CLS_BATCH = 1, 6
-
--- One batch tensor [n, 3, height, width] from crops[order[first..last]].
-local function batch_tensor(entry, crops, ord, first, last, height, width)
-  local parts = {}
-  for k = first, last do
-    local t, err, code = line_tensor.tensor(crops[ord[k]], entry, height, width, width)
-    if not t then return nil, err, code end
-    parts[#parts + 1] = t:bytes()
-    t:free()
-  end
-  return tensor.from_bytes(table.concat(parts), { last - first + 1, 3, height, width }, "float32")
-end
-
--- Indices of crops sorted by a key (ties in input order).
-local function sorted_by(n, key)
-  local ord = {}
-  for i = 1, n do ord[i] = i end
-  table.sort(ord, function(a, b)
-    if key[a] ~= key[b] then return key[a] < key[b] end
-    return a < b
-  end)
-  return ord
-end
-
---- Read line images: texts[i], scores[i] for crops[i].
-local function recognize(r, chars, crops)
-  local ein = r.entry and r.entry.input or {}
-  local height, min_width = ein.height or REC_HEIGHT, ein.min_width or REC_MIN_WIDTH
-  -- PaddleOCR's imgW = int(imgH * max_wh_ratio), at least min_width
-  local widths = {}
-  for i, c in ipairs(crops) do
-    widths[i] = math_max(min_width, math_floor(height * c.width / c.height))
-  end
-  local ord = sorted_by(#crops, widths)
-  local texts, scores = {}, {}
-  local first = 1
-  while first <= #ord do
-    local width = widths[ord[first]]
-    local last = first
-    while last < #ord and last - first + 1 < REC_BATCH and widths[ord[last + 1]] == width do
-      last = last + 1
-    end
-    local input, err, code = batch_tensor(r.entry, crops, ord, first, last, height, width)
-    if not input then return nil, err, code end
-    local out
-    out, err, code = common.run("ocr", r.model, input)
-    input:free()
-    if not out then return nil, err, code end
-    local probs = out[1]
-    local shape = probs.shape
-    -- [n, T, C]: per step probabilities over blank + characters
-    local n, steps, classes = last - first + 1, shape[#shape - 1], shape[#shape]
-    if #shape ~= 3 or shape[1] ~= n or classes ~= chars.n then
-      for _, t in ipairs(out) do t:free() end
-      return nil, "ocr: the recogniser gives " .. tostring(classes) .. " classes but the " ..
-        "character list " .. chars.n, "EFORMAT"
-    end
-    local rows = probs:reshape({ n * steps, classes }):totable()
-    for _, t in ipairs(out) do t:free() end
-    for j = 0, n - 1 do
-      local i = ord[first + j]
-      texts[i], scores[i] = ctc.decode(rows, chars, j * steps + 1, (j + 1) * steps)
-    end
-    first = last + 1
-  end
-  return texts, scores
-end
-
---- Text direction of line images: angles[i] (0 or 180), probabilities[i].
-local function direction(r, crops)
-  local ein = r.entry and r.entry.input or {}
-  local height, width = ein.height or CLS_HEIGHT, ein.width or CLS_WIDTH
-  local ord = sorted_by(#crops, {})
-  local angles, probs = {}, {}
-  for first = 1, #ord, CLS_BATCH do
-    local last = math.min(first + CLS_BATCH - 1, #ord)
-    local input, err, code = batch_tensor(r.entry, crops, ord, first, last, height, width)
-    if not input then return nil, err, code end
-    local out
-    out, err, code = common.run("ocr", r.model, input)
-    input:free()
-    if not out then return nil, err, code end
-    local v = common.values(out[1])
-    for _, t in ipairs(out) do t:free() end
-    local n = last - first + 1
-    if #v ~= 2 * n then
-      return nil, "ocr: the direction classifier must give 2 scores per line", "EFORMAT"
-    end
-    for j = 0, n - 1 do
-      local p = { v[2 * j + 1], v[2 * j + 2] }
-      if p[1] < 0 or p[2] < 0 or math.abs(p[1] + p[2] - 1) > 0.05 then p = common.softmax(p) end
-      local i = ord[first + j]
-      if p[2] > p[1] then angles[i], probs[i] = 180, p[2] else angles[i], probs[i] = 0, p[1] end
-    end
-  end
-  return angles, probs
-end
-
 -- The part of the image inside a box, upright (PaddleOCR's
 -- get_rotate_crop_image: perspective crop, turned when tall and narrow).
 local function crop_box(img, box)
@@ -295,7 +163,7 @@ function M.ocr(img, opts)
   local rec, err, code = model_for(opts, "rec", "ppocr_rec")
   if not rec then return nil, err, code end
   local chars
-  chars, err, code = charset(opts, rec)
+  chars, err, code = recognize.charset(opts.models and opts.models.keys, rec)
   if not chars then return nil, err, code end
   local cls
   if opts.angle then
@@ -338,7 +206,7 @@ function M.ocr(img, opts)
   end
   local angles, aprobs
   if cls and #crops > 0 then
-    angles, aprobs, code = direction(cls, crops)
+    angles, aprobs, code = classify.run(cls, crops)
     if not angles then return nil, aprobs, code end
     for i = 1, #crops do
       if angles[i] == 180 and aprobs[i] > cls_thresh then crops[i] = crops[i]:rotate(180) end
@@ -346,7 +214,7 @@ function M.ocr(img, opts)
   end
   local texts, scores = {}, {}
   if #crops > 0 then
-    texts, scores, code = recognize(rec, chars, crops)
+    texts, scores, code = recognize.run(rec, chars, crops)
     if not texts then return nil, scores, code end
   end
   local lines = {}
