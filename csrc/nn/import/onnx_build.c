@@ -265,6 +265,8 @@ int ob_out(ob_ctx *c, const onnx_node *n, int k, glim_dtype dt, int ndim, const 
     int64_t cnt = glim_shape_count(ndim, shape);
     if (cnt < 0 || cnt > ((int64_t)1 << 34))
         return ob_fail(c, n, GLIM_ELIMIT, "output %d is too large", k), -1;
+    if (cnt == 0) /* the kernels assume at least one element */
+        return ob_fail(c, n, GLIM_EUNSUPPORTED, "output %d would be empty (a dim of size 0)", k), -1;
     c->act_bytes += (size_t)cnt * glim_dtype_size(dt);
     if (c->act_bytes > c->opts->max_activation_bytes)
         return ob_fail(c, n, GLIM_ELIMIT, "activations need more than %zu bytes (limit)",
@@ -329,6 +331,9 @@ int ob_temp(ob_ctx *c, const onnx_node *n, const char *suffix, glim_dtype dt, in
             const int64_t *shape)
 {
     char name[200];
+    if (glim_shape_count(ndim, shape) <= 0)
+        return ob_fail(c, n, GLIM_EUNSUPPORTED, "an intermediate tensor would be empty or too "
+                       "large"), -1;
     snprintf(name, sizeof name, "%s/%s", n->name, suffix);
     int t = glim_graph_add_tensor(c->g, name, dt, ndim, shape, GLIM_TENSOR_ACTIVATION, c->err);
     if (t < 0) c->failed = 1;
@@ -452,6 +457,8 @@ static glim_status build(ob_ctx *c, const int *in_ndim, const int64_t (*in_shape
         ins[i].ndim = in_ndim[i];
         memcpy(ins[i].shape, in_shape[i], sizeof ins[i].shape);
         int64_t cnt = glim_shape_count(in_ndim[i], in_shape[i]);
+        if (cnt == 0)
+            return ob_fail(c, NULL, GLIM_EUNSUPPORTED, "input '%s' is empty (a dim of size 0)", ov->name);
         if (cnt < 0 || (c->act_bytes += (size_t)cnt * glim_dtype_size(gd)) > c->opts->max_activation_bytes)
             return ob_fail(c, NULL, GLIM_ELIMIT, "input '%s' needs more than %zu bytes (limit)",
                            ov->name, c->opts->max_activation_bytes);
