@@ -145,6 +145,7 @@ static void test_models(void)
     run_case("depthwise_group", "depthwise_group", 1, 1, 1e-5);
     run_case("resize_concat", "resize_concat", 1, 1, 1e-5);
     run_case("conv_transpose", "conv_transpose", 1, 1, 1e-5);
+    run_case("conv_transpose_bn", "conv_transpose_bn", 1, 1, 1e-5);
     run_case("attention", "attention", 1, 1, 1e-5);
     run_case("lstm_forward", "lstm_forward", 1, 3, 1e-5);
     run_case("lstm_reverse", "lstm_reverse", 1, 3, 1e-5);
@@ -219,6 +220,11 @@ static void test_fusion_and_folding(void)
         CHECK(count_op(g, GLIM_OP_HARD_SWISH) == 1 && count_op(g, GLIM_OP_DIV) == 0);
         CHECK(count_op(g, GLIM_OP_ADD) == 0 && count_op(g, GLIM_OP_MUL) == 0);
     }
+    glim_model_free(m);
+
+    m = load("conv_transpose_bn");
+    g = glim_model_graph(m);
+    if (g) CHECK(count_op(g, GLIM_OP_CONV_TRANSPOSE) == 1 && g->nnodes == 3);
     glim_model_free(m);
 
     m = load("channel_shuffle");

@@ -730,34 +730,51 @@ static glim_status t_conv_transpose(ob_ctx *c, const onnx_node *n)
             geo.out[i] = v[i];
         }
     }
+    /* fusion: BatchNormalization, then Relu / Clip, as for Conv */
+    const onnx_node *last = n;
+    int bn = ob_single_consumer(c, n, 0);
+    if (bn >= 0 && is_op(&c->m->nodes[bn], "BatchNormalization") &&
+        c->m->nodes[bn].in[0] == n->out[0] && ob_uses(c, &c->m->nodes[bn], 1) == 0) {
+        c->skip[bn] = 1;
+        last = &c->m->nodes[bn];
+    } else {
+        bn = -1;
+    }
+    glim_activation act = GLIM_ACT_NONE;
+    int ai = fused_act(c, last, &act);
+    if (ai >= 0) {
+        c->skip[ai] = 1;
+        last = &c->m->nodes[ai];
+    }
     ob_wcache *wc = ob_cache_get(c, 0), *bc = ob_cache_get(c, 1);
     if (!wc) {
         float *wd = glim_alloc((size_t)(cout * kh * kw * cin) * sizeof(float) + 64);
         float *bd = glim_alloc((size_t)cout * sizeof(float) + 64);
-        if (!wd || !bd) {
+        float *sa = ob_alloc(c, (size_t)cout * 4), *sb = ob_alloc(c, (size_t)cout * 4);
+        if (!wd || !bd || !sa || !sb) {
             glim_free(wd);
             glim_free(bd);
             return ob_fail(c, n, GLIM_ENOMEM, "out of memory");
+        }
+        for (int64_t o = 0; o < cout; o++) sa[o] = 1, sb[o] = 0;
+        if (bn >= 0 && (st = bn_affine(c, &c->m->nodes[bn], cout, sa, sb))) {
+            glim_free(wd);
+            glim_free(bd);
+            return st;
         }
         const float *W = w->cdata;
         for (int64_t ci = 0; ci < cin; ci++)
             for (int64_t o = 0; o < cout; o++)
                 for (int64_t y = 0; y < kh; y++)
                     for (int64_t xx = 0; xx < kw; xx++)
-                        wd[((o * kh + y) * kw + xx) * cin + ci] = W[((ci * cout + o) * kh + y) * kw + xx];
-        for (int64_t o = 0; o < cout; o++) bd[o] = b ? (float)ob_cget(b, o) : 0.f;
+                        wd[((o * kh + y) * kw + xx) * cin + ci] =
+                            W[((ci * cout + o) * kh + y) * kw + xx] * sa[o];
+        for (int64_t o = 0; o < cout; o++) bd[o] = (float)((b ? ob_cget(b, o) : 0.0) * sa[o] + sb[o]);
         int64_t ws[4] = {cout, kh, kw, cin}, bs[1] = {cout};
         wc = ob_cache_put(c, 0, wd, 4, ws);
         bc = wc ? ob_cache_put(c, 1, bd, 1, bs) : NULL;
         if (!wc) glim_free(bd);
         if (!wc || !bc) return c->err->code;
-    }
-    const onnx_node *last = n;
-    glim_activation act = GLIM_ACT_NONE;
-    int ai = fused_act(c, n, &act);
-    if (ai >= 0) {
-        c->skip[ai] = 1;
-        last = &c->m->nodes[ai];
     }
     glim_conv_transpose_params p = {.stride_h = (int)geo.s[0], .stride_w = (int)geo.s[1],
                                     .dilation_h = (int)geo.d[0], .dilation_w = (int)geo.d[1],
