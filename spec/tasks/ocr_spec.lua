@@ -329,6 +329,32 @@ describe("glimpse.ocr #models", function()
     rec:free()
   end)
 
+  it("reads lines 50-70 times as long as high in pieces (detect = false)", function()
+    local recognize = require "glimpse.ocr.recognize"
+    local err_g, len_g = 0, 0
+    for _, c in ipairs(manifest.long) do
+      local img = load(c.file)
+      local pieces = recognize.split_wide(img, recognize.MAX_RATIO)
+      assert.is_true(#pieces >= 2, c.file)
+      local w = 0
+      for _, p in ipairs(pieces) do
+        w = w + p.width
+        assert.are.equal(img.height, p.height)
+        assert.is_true(p.width / p.height <= recognize.MAX_RATIO * 1.3, c.file)
+      end
+      assert.are.equal(img.width, w)
+      local res = assert(glimpse.ocr(img, { detect = false }))
+      local e, n = score(c.text, res[1].text, true)
+      print(("  long %s: %d errors in %d glyphs, %q"):format(c.file, e, n, res[1].text))
+      assert.is_true(e / n <= 0.05, c.file)
+      err_g, len_g = err_g + e, len_g + n
+    end
+    -- a cut between words keeps its space
+    local first = assert(glimpse.ocr(load(manifest.long[1].file), { detect = false }))[1]
+    assert.are.equal(manifest.long[1].text, first.text)
+    assert.is_true(1 - err_g / len_g >= 0.97)
+  end)
+
   it("reads PaddleOCR's cropped sample words", function()
     if not H.exists(H.image_path("ocr/word_1.jpg")) then return pending("no shared images") end
     local cases = {
