@@ -452,6 +452,18 @@ describe("glimpse.ocr #models", function()
       end
     end)
 
+    it("reads a page turned a quarter either way (tall boxes, angle = true)", function()
+      local p = manifest.pages[1]
+      for _, deg in ipairs { 90, -90 } do
+        local res = assert(glimpse.ocr(load(p.file):rotate(deg), { angle = true }))
+        local got = {}
+        for _, l in ipairs(res) do got[nospace(l.text)] = true end
+        for _, truth in ipairs(p.lines) do
+          assert.is_true(got[nospace(truth)], deg .. ": " .. truth)
+        end
+      end
+    end)
+
     it("prints the lines from the command line, and JSON with boxes", function()
       local cli = require "glimpse.cli"
       local out = H.tmpname(".txt")
