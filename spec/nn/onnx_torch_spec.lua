@@ -19,10 +19,8 @@ local SMALL = H.fixture("onnx")
 local LARGE = H.build .. "/onnx-models"
 
 -- Cases that cannot run yet, with the reason (an op or feature the engine
--- lacks). crnn_softmax is the same network with a Softmax head and runs.
-local NEEDS = {
-  crnn = "LogSoftmax (the importer has no translation for it yet)",
-}
+-- lacks). Empty when everything is supported.
+local NEEDS = {}
 
 local function load_manifest(dir)
   local f = io.open(dir .. "/manifest.lua", "rb")
