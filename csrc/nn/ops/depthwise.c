@@ -23,6 +23,21 @@
 #define DW_AVX2 1
 #endif
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+/* Denormal operands (tiny activations, e.g. after sigmoid gates) send FMAs
+ * down a microcode path several times slower; kernels flush them to zero
+ * for their own duration (FTZ | DAZ) and restore the caller's mode. The
+ * results differ from the reference loops only below 1e-38. */
+#define FLUSH_BEGIN                                  \
+    const unsigned int saved_csr_ = _mm_getcsr();    \
+    _mm_setcsr(saved_csr_ | 0x8040u);
+#define FLUSH_END _mm_setcsr(saved_csr_);
+#else
+#define FLUSH_BEGIN
+#define FLUSH_END
+#endif
+
 typedef struct dw_dims {
     int64_t n, h, w, c, oh, ow, cout;
     int kh, kw, mult;
@@ -201,7 +216,7 @@ static void dw_fast_rows(void *arg, int64_t r0, int64_t r1)
  * weight vectors stay in registers while the row is swept; rows outside the
  * input read a row of zeros, so only the left/right border columns need the
  * general loop. One load per FMA instead of two. */
-static void dw3x3_rows(void *arg, int64_t r0, int64_t r1)
+static __attribute__((noinline)) void dw3x3_rows_run(void *arg, int64_t r0, int64_t r1)
 {
     const dw_job *j = arg;
     const glim_conv2d_params *p = j->p;
@@ -373,7 +388,7 @@ static void dw3x3_avx512(const dw_job *j, int64_t r0, int64_t r1, int64_t c0, in
     }
 }
 
-static void dw3x3_rows_avx512(void *arg, int64_t r0, int64_t r1)
+static __attribute__((noinline)) void dw3x3_rows_avx512_run(void *arg, int64_t r0, int64_t r1)
 {
     const dw_job *j = arg;
     dw3x3_avx512(j, r0, r1, 0, j->d.c);
@@ -387,7 +402,9 @@ static void dw3x3_cells_avx512(void *arg, int task, int thread)
     const dw_job *j = arg;
     int64_t r = task / j->cgroups, k = task % j->cgroups;
     int64_t c0 = k * j->cchunk, c1 = c0 + j->cchunk < j->d.c ? c0 + j->cchunk : j->d.c;
+    FLUSH_BEGIN
     if (c0 < c1) dw3x3_avx512(j, r, r + 1, c0, c1);
+    FLUSH_END
 }
 #endif
 
@@ -400,7 +417,7 @@ static void dw3x3_cells_avx512(void *arg, int task, int thread)
  * FMA latency). Kernel rows outside the input are skipped per output row;
  * columns near the left and right edges take the bounds-checked loop. */
 #define DWK_PX 4
-static void dwk_rows(void *arg, int64_t r0, int64_t r1)
+static __attribute__((noinline)) void dwk_rows_run(void *arg, int64_t r0, int64_t r1)
 {
     const dw_job *j = arg;
     const glim_conv2d_params *p = j->p;
@@ -500,6 +517,23 @@ static void dwk_rows(void *arg, int64_t r0, int64_t r1)
 #undef VFMA
 #undef VZERO
 }
+#endif
+
+/* The row kernels with denormals flushed (FLUSH_BEGIN). */
+#define DW_FLUSHED(name)                                    \
+    static void name(void *arg, int64_t r0, int64_t r1)     \
+    {                                                       \
+        FLUSH_BEGIN                                         \
+        name##_run(arg, r0, r1);                            \
+        FLUSH_END                                           \
+    }
+#if defined(__AVX512F__)
+DW_FLUSHED(dw3x3_rows_avx512)
+#elif defined(DW_AVX2)
+DW_FLUSHED(dw3x3_rows)
+#endif
+#if defined(__AVX512F__) || defined(DW_AVX2)
+DW_FLUSHED(dwk_rows)
 #endif
 
 static void dw_eval(glim_graph *g, const glim_node *n)

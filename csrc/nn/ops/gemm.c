@@ -29,6 +29,21 @@
 #define GEMM_AVX2 1
 #endif
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+/* Denormal operands (tiny activations, e.g. after sigmoid gates) send FMAs
+ * down a microcode path several times slower; kernels flush them to zero
+ * for their own duration (FTZ | DAZ) and restore the caller's mode. The
+ * results differ from the reference loops only below 1e-38. */
+#define FLUSH_BEGIN                                  \
+    const unsigned int saved_csr_ = _mm_getcsr();    \
+    _mm_setcsr(saved_csr_ | 0x8040u);
+#define FLUSH_END _mm_setcsr(saved_csr_);
+#else
+#define FLUSH_BEGIN
+#define FLUSH_END
+#endif
+
 #define NR 16
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -404,9 +419,9 @@ void glim_gemm_packed_cols(const float *a, int64_t lda, const glim_packed *w, fl
     glim_gemm_packed_res(a, lda, w, c, ldc, m0, m1, p0, p1, lo, hi, NULL);
 }
 
-void glim_gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, float *c,
-                          int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
-                          float hi, const float *res)
+static __attribute__((noinline)) void gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, float *c,
+                            int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
+                            float hi, const float *res)
 {
     const int64_t K = w->k;
     /* rows per block: keep the A block within ~256 KB */
@@ -500,4 +515,13 @@ void glim_gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, flo
 #else
     (void)stream;
 #endif
+}
+
+void glim_gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, float *c,
+                          int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
+                          float hi, const float *res)
+{
+    FLUSH_BEGIN
+    gemm_packed_res(a, lda, w, c, ldc, m0, m1, p0, p1, lo, hi, res);
+    FLUSH_END
 }
