@@ -413,6 +413,49 @@ static void test_weights_packing_ownership(void)
     glim_graph_free(g);
 }
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+/* The kernels flush denormals only while they run: inputs below 1e-38 give
+ * (near) zero outputs like the reference, and the caller's MXCSR is the same
+ * after the run, whichever path ran (GEMM, direct, Winograd, depthwise). */
+static void test_denormal_mode_restored(void)
+{
+    static const struct {
+        glim_op_id op;
+        int h, w, c, k;
+    } cases[] = {{GLIM_OP_CONV2D, 6, 6, 8, 1},
+                 {GLIM_OP_CONV2D, 9, 9, 16, 3},
+                 {GLIM_OP_CONV2D, 14, 14, 16, 3},
+                 {GLIM_OP_DEPTHWISE_CONV2D, 9, 9, 16, 5},
+                 {GLIM_OP_DEPTHWISE_CONV2D, 9, 9, 16, 3}};
+    unsigned int before = _mm_getcsr();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        glim_error err = {0};
+        glim_graph *g = NULL;
+        CHECK_OK(glim_graph_new(&g, &err), err);
+        int dw = cases[i].op == GLIM_OP_DEPTHWISE_CONV2D, c = cases[i].c, k = cases[i].k;
+        int64_t xs[] = {1, cases[i].h, cases[i].w, c}, ws[] = {dw ? 1 : c, k, k, c};
+        int x = glim_graph_add_tensor(g, "x", GLIM_F32, 4, xs, GLIM_TENSOR_INPUT, &err);
+        int wt = glim_graph_add_tensor(g, "w", GLIM_F32, 4, ws, GLIM_TENSOR_CONSTANT, &err);
+        int y = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+        float *wd = glim_graph_const_alloc(g, glim_graph_tensor(g, wt)->nbytes, &err);
+        for (int64_t j = 0; j < glim_graph_tensor(g, wt)->count; j++) wd[j] = 0.5f;
+        glim_graph_set_const(g, wt, wd, &err);
+        glim_conv2d_params p = conv(1, 1, 1, 1, GLIM_PAD_SAME, GLIM_ACT_NONE);
+        int in[] = {x, wt};
+        CHECK(glim_graph_add_node(g, cases[i].op, "denormal", 2, in, 1, &y, &p, sizeof p, &err) >= 0);
+        CHECK_OK(glim_graph_set_io(g, 1, &x, 1, &y, &err), err);
+        CHECK_OK(glim_graph_prepare(g, 2, &err), err);
+        glim_gtensor *xt = glim_graph_tensor(g, x), *yt = glim_graph_tensor(g, y);
+        for (int64_t j = 0; j < xt->count; j++) ((float *)xt->data)[j] = 1e-40f;
+        CHECK_OK(glim_graph_run(g, &err), err);
+        CHECK(_mm_getcsr() == before);
+        for (int64_t j = 0; j < yt->count; j++) CHECK(fabsf(((float *)yt->data)[j]) < 1e-30f);
+        glim_graph_free(g);
+    }
+}
+#endif
+
 static void test_conv_errors_name_the_node(void)
 {
     glim_error err = {0};
@@ -446,6 +489,9 @@ int main(void)
     RUN(test_depthwise_kernels);
     RUN(test_gemm_kernels);
     RUN(test_weights_packing_ownership);
+#if defined(__SSE__)
+    RUN(test_denormal_mode_restored);
+#endif
     RUN(test_conv_errors_name_the_node);
     return check_done();
 }
