@@ -100,6 +100,37 @@ describe("glimpse.ocr.ctc", function()
     assert.are.same({ "", 0 }, { text, s })
   end)
 
+  it("finds each row's maximum in tensor bytes exactly as a scan of the values", function()
+    if not ctc.bytes_supported then return pending("big-endian floats") end
+    local T = require "glimpse.tensor"
+    -- rows: a certain blank, a certain last class, exactly 1.0, no class
+    -- above 0.5 (a full scan), values whose mantissa bytes hold 0x3F at
+    -- unaligned offsets, two near 0.5 (the later one larger)
+    local C = 7
+    local rows = {
+      { 0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01 },
+      { 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.94 },
+      { 0, 0, 1, 0, 0, 0, 0 },
+      { 0.2, 0.1, 0.15, 0.3, 0.05, 0.1, 0.1 },
+      { string.unpack("<f", "\63\63\63\1"), string.unpack("<f", "\63\63\63\62"), 0.7,
+        0.0, 0.0, 0.0, 0.0 },
+      { 0.0, 0.4999, 0.0, 0.5001, 0.0, 0.0, 0.0 },
+    }
+    local t = T.from_table(rows)
+    local ids, probs = ctc.argmax_rows(t:bytes(), C, 1, #rows)
+    local vals = t:totable()
+    for r, row in ipairs(vals) do
+      local best, bi = row[1], 1
+      for c = 2, C do if row[c] > best then best, bi = row[c], c end end
+      assert.are.equal(bi - 1, ids[r], "row " .. r)
+      assert.are.equal(best, probs[r], "row " .. r)
+    end
+    assert.are.same({ 0, 6, 2, 3, 2, 3 }, ids)
+    -- a range of rows
+    ids = ctc.argmax_rows(t:bytes(), C, 2, 3)
+    assert.are.same({ 6, 2 }, ids)
+  end)
+
   it("maps the catalogue's PP-OCR character list: line i is class i, the space last", function()
     local path = catalog.find("ppocr_rec")
     if not path then return pending("ppocr_keys_v1.txt not found") end
@@ -353,6 +384,23 @@ describe("glimpse.ocr #models", function()
     local first = assert(glimpse.ocr(load(manifest.long[1].file), { detect = false }))[1]
     assert.are.equal(manifest.long[1].text, first.text)
     assert.is_true(1 - err_g / len_g >= 0.97)
+  end)
+
+  it("decodes the recogniser's bytes as the table decoder does", function()
+    local nn = require "glimpse.nn"
+    local line = require "glimpse.ocr.line"
+    local rec = assert(nn.load(H.model_path("onnx/ch_PP-OCRv4_rec_infer.onnx")))
+    local chars = ctc.charset(assert(catalog.labels("ppocr_rec")), true)
+    for _, f in ipairs { "hard/h10.jpg", "hard/h12.jpg", "clean/c09.png", "words/w02.png" } do
+      local img = load(f)
+      local w = math.max(320, math.floor(48 * img.width / img.height))
+      local out = assert(rec:run(assert(line.tensor(img, nil, 48, w, w))))[1]
+      local steps, classes = out.shape[2], out.shape[3]
+      local a = { ctc.decode(out:reshape({ steps, classes }):totable(), chars) }
+      local b = { ctc.decode_bytes(out:bytes(), classes, chars, 1, steps) }
+      assert.are.same(a, b, f)
+    end
+    rec:free()
   end)
 
   it("reads PaddleOCR's cropped sample words", function()

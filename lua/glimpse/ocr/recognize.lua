@@ -153,12 +153,22 @@ function M.run(r, chars, lines)
       return nil, "ocr: the recogniser gives " .. tostring(classes) .. " classes but the " ..
         "character list " .. chars.n, "EFORMAT"
     end
-    local rows = probs:reshape({ n * steps, classes }):totable()
+    local rows
+    if ctc.bytes_supported then
+      rows = probs:bytes()
+    else
+      rows = probs:reshape({ n * steps, classes }):totable()
+    end
     for _, t in ipairs(out) do t:free() end
     for j = 0, n - 1 do
       local i = ord[first + j]
       local kept
-      texts[i], scores[i], kept = ctc.decode(rows, chars, j * steps + 1, (j + 1) * steps)
+      if ctc.bytes_supported then
+        texts[i], scores[i], kept = ctc.decode_bytes(rows, classes, chars, j * steps + 1,
+          (j + 1) * steps)
+      else
+        texts[i], scores[i], kept = ctc.decode(rows, chars, j * steps + 1, (j + 1) * steps)
+      end
       counts[i] = #kept
     end
     first = last + 1
