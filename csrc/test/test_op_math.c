@@ -306,8 +306,8 @@ static void test_pow_prelu_fixtures(void)
     fx_check_op("math_pow_neg_base", GLIM_OP_POW, &p, sizeof p, "ii", 1, 2e-6);
     fx_check_op("math_pow_scalar_base", GLIM_OP_POW, &p, sizeof p, "ci", 1, 2e-6);
     static const char *prelu[] = {"math_prelu_channel", "math_prelu_nhwc", "math_prelu_scalar",
-                                  "math_prelu_block"};
-    for (size_t i = 0; i < 4; i++) fx_check_op(prelu[i], GLIM_OP_PRELU, &p, sizeof p, "ic", 1, 0);
+                                  "math_prelu_block", "math_prelu_wide"};
+    for (size_t i = 0; i < 5; i++) fx_check_op(prelu[i], GLIM_OP_PRELU, &p, sizeof p, "ic", 1, 0);
 }
 
 /* One elementwise op over the given values; returns the output data (owned
