@@ -116,6 +116,20 @@ function M.argmax_rows(bytes, classes, first, last)
   return ids, probs
 end
 
+--- Whether row `r` of a float32 [N, C] tensor's bytes looks like
+-- probabilities (no negative value, sum 1 within 1e-3): argmax_rows needs
+-- them (a model ending in logits is decoded from its values instead).
+function M.row_is_probability(bytes, classes, r)
+  local pos, sum = (r - 1) * 4 * classes + 1, 0
+  for _ = 1, classes do
+    local v = unpack("<f", bytes, pos)
+    if v < 0 then return false end
+    sum = sum + v
+    pos = pos + 4
+  end
+  return math.abs(sum - 1) < 1e-3
+end
+
 --- Decode rows first..last of a float32 [N, C] probability tensor given as
 -- its bytes (the same result as decode on its totable()).
 function M.decode_bytes(bytes, classes, chars, first, last)

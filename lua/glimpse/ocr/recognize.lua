@@ -153,17 +153,20 @@ function M.run(r, chars, lines)
       return nil, "ocr: the recogniser gives " .. tostring(classes) .. " classes but the " ..
         "character list " .. chars.n, "EFORMAT"
     end
-    local rows
-    if ctc.bytes_supported then
+    -- the fast byte decoder needs probabilities: the catalogue says so, or
+    -- the first row shows it
+    local rows, fast = nil, ctc.bytes_supported
+    if fast then
       rows = probs:bytes()
-    else
-      rows = probs:reshape({ n * steps, classes }):totable()
+      local eout = r.entry and r.entry.output
+      if not (eout and eout.softmax) then fast = ctc.row_is_probability(rows, classes, 1) end
     end
+    if not fast then rows = probs:reshape({ n * steps, classes }):totable() end
     for _, t in ipairs(out) do t:free() end
     for j = 0, n - 1 do
       local i = ord[first + j]
       local kept
-      if ctc.bytes_supported then
+      if fast then
         texts[i], scores[i], kept = ctc.decode_bytes(rows, classes, chars, j * steps + 1,
           (j + 1) * steps)
       else
