@@ -9,18 +9,21 @@
  *   VALID gives OH = floor((H - ((KH-1)*dh+1)) / sh) + 1; EXPLICIT uses pad_*.
  *   Grouped convolution (ONNX group > 1, depthwise excepted) is not supported.
  *
- * Fast path: the weights viewed as a [Cout x K] matrix (K = KH*KW*Cin,
- * ordered ky, kx, ci) multiply the im2col matrix [OH*OW x K] of each image
- * (the input itself for 1x1 stride-1 unpadded convs). Where the packed
- * kernel of gemm.c wins (K and Cout up to MobileNet sizes) it runs with the
- * weights packed once at prepare and bias + clamp fused into its stores;
- * otherwise cblas_sgemm runs and bias + activation follow in one pass.
- * Packed convs other than 1x1 stride 1 with at least 16 input channels (or
- * undilated kernel rows of at least 8 floats, as in 3-channel stems) take
- * the direct path (direct_run): the taps are read in place from a
- * zero-padded copy of the input, with no im2col matrix at all. The rest
- * build im2col in tiles (packed) or bands of output rows (cblas) to bound
- * the scratch; rows are split across the graph's threads.
+ * Fast paths, all on the weights packed once at prepare into gemm.c's
+ * 16-column panels ([Cout x K], K = KH*KW*Cin ordered ky, kx, ci), with
+ * bias and clamp activations fused into the stores:
+ *   - 1x1 stride-1 unpadded: the NHWC input is the GEMM's A as it is.
+ *   - Winograd F(4x4,3x3) (wino_run) for 3x3 stride-1 convs with >= 16
+ *     channels in and out on maps of >= 12x12 whose transformed weights
+ *     stay within 4 MB: 36 GEMMs over the channels, ~4x fewer FLOPs.
+ *   - direct (direct_run) for other convs with >= 16 input channels or
+ *     undilated kernel rows of >= 8 floats (3-channel stems): the micro-
+ *     kernels read each tap's run of Cin (or KW*Cin) floats in place from a
+ *     zero-padded copy of the input; no im2col matrix.
+ *   - otherwise im2col in 96-row tiles per thread, multiplied at once.
+ * Past the packed kernel's sizes (K > 8192 or Cout*K > 16M) cblas_sgemm
+ * runs on im2col bands and bias + activation follow in one pass. Work is
+ * split across the graph's threads by rows, tiles or column panels.
  */
 #include "kernel.h"
 
