@@ -339,8 +339,8 @@ static void mm_eval(glim_graph *g, const glim_node *n)
     }
     /* batches: whole small products per thread, or OpenBLAS's own threads */
     double macs = (double)s->M * (double)s->N * (double)s->K;
-    if (macs <= BLAS_SERIAL_MACS)
-        glim_parallel_for(g, s->nbatch, 1, mm_batches, &j);
+    if (macs <= BLAS_SERIAL_MACS) /* chunks of at least ~2^17 multiply-adds (a few us) */
+        glim_parallel_for(g, s->nbatch, (int64_t)(131072.0 / macs) + 1, mm_batches, &j);
     else
         mm_batches(&j, 0, s->nbatch);
 }
