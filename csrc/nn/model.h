@@ -1,5 +1,7 @@
 /*
- * model.h — loading and running a model file (TensorFlow Lite today).
+ * model.h — loading and running a model file: TensorFlow Lite or ONNX,
+ * recognised from the content ("TFL3" at offset 4, or a protobuf
+ * ModelProto), never from the file name.
  *
  *     glim_model_opts opts;
  *     glim_model_opts_init(&opts);
@@ -32,6 +34,23 @@
  * quantized model outputs (dequantized), the model's own dtype otherwise.
  * With glim_model_run_raw, quantized outputs come back in their quantized
  * dtype instead (tensor scale/zero_point set).
+ *
+ * ONNX models: inputs and outputs are in the ONNX layout (NCHW for images);
+ * the graph inside is NHWC with the transposes the importer needs. A
+ * dimension the file leaves symbolic is -1 in glim_model_io.shape; run
+ * accepts any size there (static dims are checked), builds and prepares a
+ * graph for each new combination of input shapes (the converted weights
+ * are shared) and keeps the last one, so repeated runs at one shape cost
+ * nothing extra. A failed rebuild (EUNSUPPORTED, EINVAL for shapes the
+ * model cannot take, ENOMEM) leaves the model usable at its previous shape.
+ * The declared I/O of an ONNX model has tensor == -1 (the graph changes
+ * with the shapes); output tensors from run have the concrete shapes.
+ *
+ *     glim_model_load_file("ch_PP-OCRv4_rec_infer.onnx", NULL, &m, &err);
+ *     glim_model_input(m, 0)->shape   // {-1, 3, 48, -1}
+ *     int64_t s[4] = {1, 3, 48, 320};  // NCHW float32
+ *     glim_tensor_new(GLIM_F32, 4, s, &x, &err);  ... fill x ...
+ *     glim_model_run(m, &x, 1, y, &err);           // y[0]: float32 [1,40,6625]
  *
  * Thread safety: one model is used by one thread at a time; different
  * models are independent.
@@ -68,10 +87,12 @@ typedef struct glim_model_io {
     int64_t shape[GLIM_MAX_DIMS];
     float scale;            /* quantization of the file's tensor; 0 when none */
     int32_t zero_point;
-    int tensor;             /* the graph tensor fed / read (glim_model_graph) */
+    int tensor;             /* the graph tensor fed / read (glim_model_graph);
+                               -1 in an ONNX model's declared I/O */
 } glim_model_io;
 
-/* Load from bytes (not kept after the call). EFORMAT for a malformed or
+/* Load from bytes (not kept after the call), TFLite or ONNX by content.
+ * EFORMAT for a malformed or
  * truncated file, EUNSUPPORTED for an op or type glimpse lacks, ELIMIT,
  * ENOMEM, EINVAL (NULL arguments). opts may be NULL (defaults). */
 GLIM_API glim_status glim_model_load(const void *bytes, size_t len, const glim_model_opts *opts,
