@@ -2061,8 +2061,67 @@ static glim_status t_gemm(ob_ctx *c, const onnx_node *n)
         (!cc || (cc->cdata && (ob_count(cc) == N || ob_count(cc) == 1) &&
                  (cc->ndim < 2 || cc->shape[0] == 1))))
         return fully_connected(c, n, a, b, tb, cc);
-    return ob_fail(c, n, GLIM_EUNSUPPORTED, "only A·B(ᵀ) + bias with a constant B (no alpha, beta "
-                   "or transA)");
+    /* general: (transA ? Aᵀ : A) · (transB ? Bᵀ : B) (MATMUL), times alpha, plus beta · C */
+    if (a->cdata && b->cdata) return ob_fail(c, n, GLIM_EUNSUPPORTED, "product of constants");
+    int64_t M = ta ? a->shape[1] : a->shape[0], K = ta ? a->shape[0] : a->shape[1];
+    if ((tb ? b->shape[1] : b->shape[0]) != K) return ob_fail(c, n, GLIM_EINVAL, "inner dimensions differ");
+    int64_t ys[2] = {M, N};
+    int nd;
+    int64_t bs_[GLIM_MAX_DIMS];
+    if (cc && (!bcast(2, ys, cc->ndim, cc->shape, &nd, bs_) || nd != 2 || bs_[0] != M || bs_[1] != N))
+        return ob_fail(c, n, GLIM_EINVAL, "C does not broadcast to [%lld,%lld]", (long long)M, (long long)N);
+    int ai = ob_tensor(c, a, OL_NCHW), bi = ob_tensor(c, b, OL_NCHW);
+    if (ai < 0 || bi < 0) return c->err->code;
+    if (ta) {
+        int64_t s2[2] = {M, K};
+        int t = ob_temp(c, n, "a_t", GLIM_F32, 2, s2);
+        glim_transpose_params tp = {.ndim = 2, .perm = {1, 0}};
+        if ((st = ob_node(c, n, GLIM_OP_TRANSPOSE, 1, &ai, 1, &t, &tp, sizeof tp))) return st;
+        ai = t;
+    }
+    int steps = (alpha != 1) + (cc != NULL && beta != 0);
+    int cur = steps ? ob_temp(c, n, "ab", GLIM_F32, 2, ys) : ob_out(c, n, 0, GLIM_F32, 2, ys, OL_NCHW);
+    glim_matmul_params mp = {GLIM_ACT_NONE, tb};
+    int mi[2] = {ai, bi};
+    if ((st = ob_node(c, n, GLIM_OP_MATMUL, 2, mi, 1, &cur, &mp, sizeof mp))) return st;
+    glim_binary_params bp = {GLIM_ACT_NONE};
+    char name[200];
+    if (alpha != 1) {
+        int64_t one = 1;
+        snprintf(name, sizeof name, "%s/alpha", n->name);
+        int at = ob_const(c, name, GLIM_F32, 1, &one, &alpha);
+        int t = --steps ? ob_temp(c, n, "alpha_ab", GLIM_F32, 2, ys) : ob_out(c, n, 0, GLIM_F32, 2, ys, OL_NCHW);
+        int in[2] = {cur, at};
+        if ((st = ob_node(c, n, GLIM_OP_MUL, 2, in, 1, &t, &bp, sizeof bp))) return st;
+        cur = t;
+    }
+    if (cc && beta != 0) {
+        int ct;
+        if (cc->cdata) {
+            int64_t cnt = ob_count(cc);
+            float *d = ob_alloc(c, (size_t)cnt * 4 + 4);
+            if (!d) return c->err->code;
+            for (int64_t i = 0; i < cnt; i++) d[i] = (float)(beta * ob_cget(cc, i));
+            snprintf(name, sizeof name, "%s/beta_c", n->name);
+            ct = ob_const(c, name, GLIM_F32, cc->ndim, cc->shape, d);
+        } else {
+            ct = ob_tensor(c, cc, OL_NCHW);
+            if (ct >= 0 && beta != 1) {
+                int64_t one = 1;
+                snprintf(name, sizeof name, "%s/beta", n->name);
+                int bt = ob_const(c, name, GLIM_F32, 1, &one, &beta);
+                int t = ob_temp(c, n, "beta_c", GLIM_F32, cc->ndim, cc->shape);
+                int in[2] = {ct, bt};
+                if ((st = ob_node(c, n, GLIM_OP_MUL, 2, in, 1, &t, &bp, sizeof bp))) return st;
+                ct = t;
+            }
+        }
+        if (ct < 0) return c->err->code;
+        int out = ob_out(c, n, 0, GLIM_F32, 2, ys, OL_NCHW);
+        int in[2] = {cur, ct};
+        return ob_node(c, n, GLIM_OP_ADD, 2, in, 1, &out, &bp, sizeof bp);
+    }
+    return GLIM_OK;
 }
 
 static glim_status t_layer_norm(ob_ctx *c, const onnx_node *n)
