@@ -1460,6 +1460,7 @@ static glim_status t_concat(ob_ctx *c, const onnx_node *n)
     if (nin == 1) {
         glim_reshape_params rp = {.ndim = nd};
         glim_gtensor *t = glim_graph_tensor(c->g, out);
+        if (!t) return c->err->code;
         memcpy(rp.shape, t->decl_shape, sizeof(int64_t) * (size_t)nd);
         return ob_node(c, n, GLIM_OP_RESHAPE, 1, in, 1, &out, &rp, sizeof rp);
     }
