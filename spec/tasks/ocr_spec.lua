@@ -330,6 +330,7 @@ describe("glimpse.ocr #models", function()
       assert.is_true(res[1].angle_score > 0.9)
       assert.is_true(res[1].rotated)
       assert.are.equal(w.text, res[1].text, w.file)
+      assert.is_true(pcall(img.get, img, 0, 0)) -- the caller's image stays open
       -- upright, the classifier says 0 and nothing is turned
       local up = assert(glimpse.ocr(load(w.file), { detect = false, angle = true }))
       assert.are.equal(0, up[1].angle)

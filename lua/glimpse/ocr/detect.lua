@@ -67,6 +67,9 @@ function M.prepare(img, entry, limit_side)
   if not n.mean then n = DEFAULT_NORM end
   local t, err, code = sized:to_tensor({ layout = "nchw", dtype = "float32",
     scale = n.scale or 1 / 255, mean = n.mean, std = n.std })
+  -- free the intermediate copies now rather than at the next GC
+  if sized ~= img then sized:free() end
+  if src ~= img and src ~= sized then src:free() end
   if not t then return nil, common.prefixed("ocr", err), code end
   return t
 end

@@ -43,6 +43,8 @@ function M.tensor(img, entry, height, width, max_width)
   if not n.mean then n = DEFAULT_NORM end
   local t, err, code = sized:to_tensor({ layout = "nchw", dtype = "float32",
     scale = n.scale or 1 / 255, mean = n.mean, std = n.std })
+  if sized ~= img then sized:free() end
+  if src ~= img and src ~= sized then src:free() end
   if not t then return nil, common.prefixed("ocr", err), code end
   if rw == width then return t end
   -- pad each row of each channel plane with zeros

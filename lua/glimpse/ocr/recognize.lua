@@ -43,6 +43,8 @@ local function split_wide(img, max_ratio)
   local gray = img.format == "gray" and img or img:convert("gray")
   local small = gray:resize(w, h, { filter = "area" })
   local bytes = small:bytes()
+  small:free()
+  if gray ~= img then gray:free() end
   local lo, hi = {}, {}
   for x = 1, w do lo[x], hi[x] = 255, 0 end
   for y = 0, h - 1 do
@@ -175,6 +177,9 @@ function M.run(r, chars, lines)
       counts[i] = #kept
     end
     first = last + 1
+  end
+  for k, c in ipairs(crops) do
+    if c ~= lines[owner[k]] then c:free() end
   end
   if #crops == #lines then return texts, scores end
   -- join the pieces; the score is the mean over all kept characters

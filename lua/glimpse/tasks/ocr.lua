@@ -209,12 +209,20 @@ function M.ocr(img, opts)
     angles, aprobs, code = classify.run(cls, crops)
     if not angles then return nil, aprobs, code end
     for i = 1, #crops do
-      if angles[i] == 180 and aprobs[i] > cls_thresh then crops[i] = crops[i]:rotate(180) end
+      if angles[i] == 180 and aprobs[i] > cls_thresh then
+        local turned = crops[i]:rotate(180)
+        if crops[i] ~= img then crops[i]:free() end
+        crops[i] = turned
+      end
     end
   end
   local texts, scores = {}, {}
   if #crops > 0 then
     texts, scores, code = recognize.run(rec, chars, crops)
+    -- crops are pixel copies: free them now rather than at the next GC
+    for _, c in ipairs(crops) do
+      if c ~= img then c:free() end
+    end
     if not texts then return nil, scores, code end
   end
   local lines = {}
