@@ -482,6 +482,7 @@ done:
 
 static glim_status parse_attr(dec *d, pb_cursor c, onnx_attr *a, const char *op)
 {
+    pb_cursor whole = c;
     vec fl = {0}, in = {0};
     uint64_t type = 0, iv = 0;
     uint32_t fv = 0;
@@ -501,7 +502,7 @@ static glim_status parse_attr(dec *d, pb_cursor c, onnx_attr *a, const char *op)
         case 6: case 10: case 11: case 22: has_g = 1; ok = pb_skip(&c, w); break;
         case 7: ok = vec_read(d, &c, w, EK_F32, &fl, "attribute floats"); break;
         case 8: ok = vec_read(d, &c, w, EK_VARINT, &in, "attribute ints"); break;
-        case 9: nstr++; ok = pb_skip(&c, w); break;
+        case 9: nstr++; ok = w == PB_LEN && pb_skip(&c, w); break;
         case 20: ok = w == PB_VARINT && pb_varint(&c, &type); break;
         default: ok = pb_skip(&c, w); break;
         }
@@ -551,6 +552,25 @@ static glim_status parse_attr(dec *d, pb_cursor c, onnx_attr *a, const char *op)
             a->ints = onnx_arena_alloc(d->m, in.n * 8);
             if (!a->ints) { st = nomem(d); goto done; }
             memcpy(a->ints, in.data, in.n * 8);
+        }
+    }
+    if (nstr) { /* second pass over the message for the strings */
+        if (nstr > 4096) {
+            st = dfail(d, GLIM_ELIMIT, "attribute '%s' has too many strings", a->name);
+            goto done;
+        }
+        a->strings = onnx_arena_alloc(d->m, sizeof(char *) * (size_t)nstr);
+        if (!a->strings) { st = nomem(d); goto done; }
+        pb_cursor c2 = whole;
+        pb_cursor sv;
+        while (pb_next(&c2, &f, &w) == 1) {
+            if (f == 9 && w == PB_LEN && pb_len(&c2, &sv)) {
+                const char *str = copy_str(d, &sv);
+                if (!str) { st = nomem(d); goto done; }
+                a->strings[a->nstrings++] = str;
+            } else {
+                pb_skip(&c2, w);
+            }
         }
     }
     if (t.p) {

@@ -81,6 +81,8 @@ typedef struct onnx_attr {
     float *floats;
     int64_t *ints;
     onnx_tensor *t;
+    int nstrings;        /* strings (copies, NUL-terminated) */
+    const char **strings;
 } onnx_attr;
 
 typedef struct onnx_node {

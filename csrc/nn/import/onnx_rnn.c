@@ -15,13 +15,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static int is_default_acts(const onnx_node *n, int lstm)
+/* The activations attribute, when present, must list the defaults (LSTM:
+ * Sigmoid, Tanh, Tanh; GRU: Sigmoid, Tanh; once per direction). */
+static int is_default_acts(const onnx_node *n, int lstm, int D)
 {
     const onnx_attr *a = onnx_attr_find(n, "activations");
     if (!a) return 1;
-    (void)lstm;
-    /* strings are not kept by the decoder: only the default list is accepted */
-    return 0;
+    static const char *const lstm_acts[3] = {"Sigmoid", "Tanh", "Tanh"};
+    static const char *const gru_acts[2] = {"Sigmoid", "Tanh"};
+    int per = lstm ? 3 : 2;
+    if (a->nstrings != per * D) return 0;
+    for (int i = 0; i < a->nstrings; i++)
+        if (strcmp(a->strings[i], lstm ? lstm_acts[i % per] : gru_acts[i % per]) != 0) return 0;
+    return 1;
 }
 
 /* Slice direction d of a [D, B, H] state (constant or runtime) as [B, H]. */
@@ -108,7 +114,8 @@ static glim_status rnn_common(ob_ctx *c, const onnx_node *n, int gates, rnn_in *
     else if (strcmp(dir, "bidirectional") == 0) ri->D = 2;
     else return ob_fail(c, n, GLIM_EINVAL, "direction '%s'", dir);
     if (ob_attr_int(n, "layout", 0) != 0) return ob_fail(c, n, GLIM_EUNSUPPORTED, "layout 1 (batch-major)");
-    if (!is_default_acts(n, gates == 4)) return ob_fail(c, n, GLIM_EUNSUPPORTED, "non-default activations");
+    if (!is_default_acts(n, gates == 4, ri->D))
+        return ob_fail(c, n, GLIM_EUNSUPPORTED, "activations other than the defaults");
     if (ri->x->ndim != 3 || ri->x->cdata) return ob_fail(c, n, GLIM_EUNSUPPORTED, "X must be a runtime [T,B,I] tensor");
     ri->T = ri->x->shape[0], ri->B = ri->x->shape[1], ri->I = ri->x->shape[2];
     ri->H = ob_attr_int(n, "hidden_size", ri->r->ndim == 3 ? ri->r->shape[2] : 0);
