@@ -157,6 +157,7 @@ static void test_models(void)
     run_case("log_softmax", "log_softmax", 1, 1, 1e-4); /* outputs up to ~300 in magnitude */
     run_case("channel_shuffle", "channel_shuffle", 1, 1, 1e-5);
     run_case("gemm_general", "gemm_general", 1, 1, 1e-5);
+    run_case("variadic", "variadic", 1, 1, 1e-5);
 }
 
 /* ---- what the builder emits ----------------------------------------------- */

@@ -387,7 +387,8 @@ static glim_status t_mul(ob_ctx *c, const onnx_node *n)
     return binary(c, n, B_MUL, GLIM_OP_MUL);
 }
 
-/* Min, Max, Sum, Mean: variadic, pairwise. */
+/* Min, Max, Sum: variadic, folded pairwise; the partial results live in
+ * scratch values of the builder. */
 static glim_status variadic(ob_ctx *c, const onnx_node *n, bop o, glim_op_id op)
 {
     if (n->nin < 1) return ob_fail(c, n, GLIM_EFORMAT, "no inputs");
@@ -395,41 +396,29 @@ static glim_status variadic(ob_ctx *c, const onnx_node *n, bop o, glim_op_id op)
     glim_status st;
     if ((st = ob_need(c, n, 0, &acc))) return st;
     if (n->nin == 1) return ob_alias(c, n, 0, acc);
-    /* pairwise into temporaries held as values of a scratch array */
     ob_value *tmp = ob_alloc(c, sizeof(ob_value) * (size_t)n->nin);
     if (!tmp) return c->err->code;
-    onnx_node sub = *n;
-    int outs[1];
     for (int k = 1; k < n->nin; k++) {
         ob_value *b;
         if ((st = ob_need(c, n, k, &b))) return st;
-        if (k < n->nin - 1) {
-            /* an intermediate: route through a hidden value slot */
-            int64_t shape[GLIM_MAX_DIMS];
-            int nd;
-            if (!bcast(acc->ndim, acc->shape, b->ndim, b->shape, &nd, shape))
-                return ob_fail(c, n, GLIM_EINVAL, "input shapes do not broadcast");
-            if (acc->cdata && b->cdata) return ob_fail(c, n, GLIM_EUNSUPPORTED, "constant inputs");
-            int layout = OL_NCHW;
-            int in[2] = {ob_tensor(c, acc, layout), ob_tensor(c, b, layout)};
-            int t = ob_temp(c, n, "partial", acc->dtype, nd, shape);
-            glim_binary_params p = {GLIM_ACT_NONE};
-            if ((st = ob_node(c, n, op, 2, in, 1, &t, &p, sizeof p))) return st;
-            memset(&tmp[k], 0, sizeof tmp[k]);
-            tmp[k].defined = 1;
-            tmp[k].dtype = acc->dtype;
-            tmp[k].ndim = nd;
-            memcpy(tmp[k].shape, shape, sizeof shape);
-            tmp[k].gt = t;
-            tmp[k].gt_other = -1;
-            acc = &tmp[k];
-        } else {
-            (void)sub;
-            (void)outs;
-            if (o == B_ADD && strcmp(n->op_type, "Mean") == 0)
-                return ob_fail(c, n, GLIM_EUNSUPPORTED, "Mean of more than one input");
-            return binary2(c, n, 0, o, op, acc, b);
-        }
+        if (k == n->nin - 1) return binary2(c, n, 0, o, op, acc, b);
+        int64_t shape[GLIM_MAX_DIMS];
+        int nd;
+        if (!bcast(acc->ndim, acc->shape, b->ndim, b->shape, &nd, shape))
+            return ob_fail(c, n, GLIM_EINVAL, "input shapes do not broadcast");
+        if (acc->cdata && b->cdata) return ob_fail(c, n, GLIM_EUNSUPPORTED, "constant inputs");
+        int in[2] = {ob_tensor(c, acc, OL_NCHW), ob_tensor(c, b, OL_NCHW)};
+        int t = ob_temp(c, n, "partial", acc->dtype, nd, shape);
+        glim_binary_params p = {GLIM_ACT_NONE};
+        if ((st = ob_node(c, n, op, 2, in, 1, &t, &p, sizeof p))) return st;
+        memset(&tmp[k], 0, sizeof tmp[k]);
+        tmp[k].defined = 1;
+        tmp[k].dtype = acc->dtype;
+        tmp[k].ndim = nd;
+        memcpy(tmp[k].shape, shape, sizeof shape);
+        tmp[k].gt = t;
+        tmp[k].gt_other = -1;
+        acc = &tmp[k];
     }
     return GLIM_OK;
 }
