@@ -158,6 +158,8 @@ static void test_models(void)
     run_case("channel_shuffle", "channel_shuffle", 1, 1, 1e-5);
     run_case("gemm_general", "gemm_general", 1, 1, 1e-5);
     run_case("variadic", "variadic", 1, 1, 1e-5);
+    run_case("misc_nhwc", "misc_nhwc", 1, 1, 1e-5);
+    run_case("misc_seq", "misc_seq", 1, 1, 1e-5);
 }
 
 /* ---- what the builder emits ----------------------------------------------- */
