@@ -440,6 +440,7 @@ describe("glimpse.ocr #models", function()
         if e > 0 then print(("  clean %s: %q read as %q"):format(c.file, c.text, got)) end
         for _, l in ipairs(res) do
           assert.is_true(l.score >= 0.5 and l.score <= 1)
+          assert.is_true(l.box_score >= 0.6 and l.box_score <= 1) -- box_thresh
           for i = 1, 4 do
             assert.is_true(l.box[i][1] >= 0 and l.box[i][1] <= img.width)
             assert.is_true(l.box[i][2] >= 0 and l.box[i][2] <= img.height)

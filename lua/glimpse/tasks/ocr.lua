@@ -23,8 +23,8 @@ local recognize = require "glimpse.ocr.recognize"
 
 local M = {}
 
-local type, error, pairs, ipairs, tostring, math_type, math_floor =
-  type, error, pairs, ipairs, tostring, math.type, math.floor
+local type, error, pairs, ipairs, tostring, math_type =
+  type, error, pairs, ipairs, tostring, math.type
 
 local KNOWN = {
   models = true, detect = true, angle = true, threads = true, cache = true,
@@ -107,21 +107,11 @@ end
 -- The part of the image inside a box, upright (PaddleOCR's
 -- get_rotate_crop_image: perspective crop, turned when tall and narrow).
 local function crop_box(img, box)
-  if img.crop_quad then
-    local ok, out, err, code = pcall(img.crop_quad, img, box)
-    if not ok then return nil, common.prefixed("ocr", out), "EINVAL" end
-    if not out then return nil, common.prefixed("ocr", err), code end
-    return out
-  end
-  -- without the perspective crop: the axis-aligned bounds
-  local x0, y0, x1, y1 = math.huge, math.huge, -math.huge, -math.huge
-  for i = 1, 4 do
-    x0, y0 = math.min(x0, box[i][1]), math.min(y0, box[i][2])
-    x1, y1 = math.max(x1, box[i][1]), math.max(y1, box[i][2])
-  end
-  x0, y0 = math_floor(x0), math_floor(y0)
-  local w, h = math.max(math.ceil(x1) - x0, 1), math.max(math.ceil(y1) - y0, 1)
-  return img:crop(x0, y0, w, h)
+  -- a degenerate quad raises in crop_quad: report it as a failure
+  local ok, out, err, code = pcall(img.crop_quad, img, box)
+  if not ok then return nil, common.prefixed("ocr", out), "EINVAL" end
+  if not out then return nil, common.prefixed("ocr", err), code end
+  return out
 end
 
 --- Read the text in an image.
@@ -142,7 +132,8 @@ end
 -- @treturn table lines in reading order: `{ {text =, score =, box =
 --   {{x, y}, {x, y}, {x, y}, {x, y}}}, ... }`; `box` is the line's quad in
 --   the image's pixels (top-left, top-right, bottom-right, bottom-left) and
---   `score` the mean probability of its characters; with `angle`, also
+--   `score` the mean probability of its characters; `box_score` the
+--   detector's mean text probability inside the box; with `angle`, also
 --   `angle` (0 or 180, the classifier's answer), `angle_score` and
 --   `rotated` (true when the line was turned before reading)
 -- @return or `nil, "ocr: ...", code` (a missing model: "EIO")
@@ -228,7 +219,7 @@ function M.ocr(img, opts)
   local lines = {}
   for i, it in ipairs(items) do
     if scores[i] >= drop then
-      local line = { text = texts[i], score = scores[i], box = it.box }
+      local line = { text = texts[i], score = scores[i], box = it.box, box_score = it.score }
       if angles then
         line.angle, line.angle_score = angles[i], aprobs[i]
         line.rotated = angles[i] == 180 and aprobs[i] > cls_thresh
