@@ -76,14 +76,15 @@ $(BUILD)/obj/csrc/lua/%.o: csrc/lua/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LUA_CFLAGS) -c $< -o $@
 
+# Archives and the module are written under a temporary name and renamed,
+# so that a concurrent link never sees a half-written file.
 $(LIB): $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
+	rm -f $@.tmp$$$$ && $(AR) rcs $@.tmp$$$$ $^ && mv -f $@.tmp$$$$ $@
 
 $(MODULE): $(LUA_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $(LUA_OBJ) $(LIB) $(LDFLAGS) $(DEP_LIBS)
+	$(CC) -shared -o $@.tmp$$$$ $(LUA_OBJ) $(LIB) $(LDFLAGS) $(DEP_LIBS) && mv -f $@.tmp$$$$ $@
 
 $(BUILD)/test/%: csrc/test/%.c $(LIB) $(wildcard csrc/test/*.h)
 	@mkdir -p $(dir $@)

@@ -20,10 +20,6 @@
 
 #include <math.h>
 
-/* unary.c: vectorised e^x forms */
-void glim_vtanh(const float *restrict x, float *restrict y, int64_t n);
-void glim_vsigmoid(const float *restrict x, float *restrict y, int64_t n);
-
 typedef struct act_job {
     glim_op_id op;
     float alpha, beta; /* LEAKY_RELU, HARD_SIGMOID; CLIP's min and max */

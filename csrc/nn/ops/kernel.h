@@ -151,6 +151,12 @@ typedef struct glim_resize_state {
     int fused;
 } glim_resize_state;
 
+/* Vectorised e^x forms (unary.c): y[i] = exp / tanh / sigmoid of x[i] for
+ * i < n, within a few ulp; x and y must not overlap. */
+void glim_vexp(const float *restrict x, float *restrict y, int64_t n);
+void glim_vtanh(const float *restrict x, float *restrict y, int64_t n);
+void glim_vsigmoid(const float *restrict x, float *restrict y, int64_t n);
+
 /* Thread pool (threads.c). */
 struct glim_threads *glim_threads_new(int n);
 void glim_threads_free(struct glim_threads *t);
