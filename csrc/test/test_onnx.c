@@ -289,6 +289,8 @@ static void test_unsupported_op(void)
     CHECK(glim_model_load_file(FIX "unsupported_op.onnx", NULL, &m, &err) == GLIM_EUNSUPPORTED);
     CHECK(m == NULL);
     CHECK(strcmp(err.msg, "onnx: unsupported op 'NonMaxSuppression' (opset 11) at node 'nms_1'") == 0);
+    CHECK(glim_model_load_file(FIX "external_data.onnx", NULL, &m, &err) == GLIM_EUNSUPPORTED);
+    CHECK(strcmp(err.msg, "onnx: initializer 0: tensor 'w' keeps its data in an external file") == 0);
     CHECK(glim_model_load_file(FIX "gru_bad_activations.onnx", NULL, &m, &err) == GLIM_EUNSUPPORTED);
     CHECK(strcmp(err.msg, "onnx: node 'gru_relu' (GRU): activations other than the defaults") == 0);
 }
