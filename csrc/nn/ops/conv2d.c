@@ -157,20 +157,24 @@ static int use_wino(const glim_conv2d_params *p, const conv_dims *d, const glim_
 }
 
 /* Tiles per task: the task's V and M blocks (36 x T x (Cin + Cout) floats)
- * in about 1 MB of L2, a multiple of 7 rows (the 7x32 GEMM tile), and a
- * few tasks per thread. */
+ * in about 1 MB of L2, a multiple of 7 rows (the 7x32 GEMM tile); with
+ * several threads, the largest such T whose tasks split most evenly (the
+ * most tiles any thread must do is least), so that e.g. 56x56's 196 tiles
+ * do not become 7 tasks of 28 (4 against 3). */
 static int64_t wino_tiles_per_task(const glim_graph *g, const conv_dims *d)
 {
     int64_t ntiles = d->n * ((d->oh + 3) / 4) * ((d->ow + 3) / 4);
-    int64_t t = (1 << 20) / (WG_E * (d->cin + d->cout) * (int64_t)sizeof(float));
-    if (g->threads > 1) {
-        int64_t share = (ntiles + 4 * g->threads - 1) / (4 * g->threads);
-        if (t > share) t = share;
+    int64_t tmax = (1 << 20) / (WG_E * (d->cin + d->cout) * (int64_t)sizeof(float)) / 7 * 7;
+    if (tmax > 112) tmax = 112;
+    if (tmax < 7) tmax = 7;
+    if (g->threads <= 1) return tmax;
+    int64_t best = tmax, best_cost = INT64_MAX;
+    for (int64_t t = tmax; t >= 7; t -= 7) {
+        int64_t tasks = (ntiles + t - 1) / t;
+        int64_t cost = (tasks + g->threads - 1) / g->threads * t;
+        if (cost < best_cost) best = t, best_cost = cost;
     }
-    t = (t + 6) / 7 * 7;
-    if (t > 112) t = 112;
-    if (t < 7) t = 7;
-    return t;
+    return best;
 }
 
 /* U_e = G g G^T for every (co, ci), packed as WG_E [Cout x Cin] matrices. */
