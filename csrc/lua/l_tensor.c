@@ -371,26 +371,60 @@ static int l_tensor_clone(lua_State *L)
     return 1;
 }
 
-/* t:argmax() -> 1-based flat index, value. NaNs are skipped. */
+/* Largest of n values at p[0], p[stride], ...: its position (0-based; the
+ * first on ties; NaN skipped, position 0 when all are NaN) and value. */
+static int64_t argmax_strided(const glim_tensor *t, int64_t base, int64_t n, int64_t stride)
+{
+    int64_t best = -1;
+    double bv = 0;
+    if (t->dtype == GLIM_F32) {
+        const float *p = (const float *)t->data + base;
+        for (int64_t i = 0; i < n; i++) {
+            float v = p[i * stride];
+            if (!isnan(v) && (best < 0 || v > bv)) best = i, bv = v;
+        }
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            double v = glim_tensor_get_flat(t, base + i * stride);
+            if (!isnan(v) && (best < 0 || v > bv)) best = i, bv = v;
+        }
+    }
+    return best < 0 ? 0 : best;
+}
+
+/* t:argmax() -> 1-based flat index, value.
+ * t:argmax(dim) -> indices, values: two lists with one entry per position
+ * of the other dims (row-major), the 1-based index along dim `dim` (1-based
+ * like t:get's indices; -1 is the last dim) of the largest value and that
+ * value. */
 static int l_tensor_argmax(lua_State *L)
 {
     glim_tensor *t = glim_lua_check_tensor(L, 1);
     if (t->count == 0) return luaL_error(L, "argmax: the tensor is empty");
-    int64_t best = -1;
-    double bv = 0;
-    if (t->dtype == GLIM_F32) {
-        const float *p = t->data;
-        for (int64_t i = 0; i < t->count; i++)
-            if (!isnan(p[i]) && (best < 0 || p[i] > bv)) best = i, bv = p[i];
-    } else {
-        for (int64_t i = 0; i < t->count; i++) {
-            double v = glim_tensor_get_flat(t, i);
-            if (best < 0 || v > bv) best = i, bv = v;
-        }
+    if (lua_isnoneornil(L, 2)) {
+        int64_t best = argmax_strided(t, 0, t->count, 1);
+        lua_pushinteger(L, (lua_Integer)(best + 1));
+        push_elem(L, t, best);
+        return 2;
     }
-    if (best < 0) best = 0;
-    lua_pushinteger(L, (lua_Integer)(best + 1));
-    push_elem(L, t, best);
+    lua_Integer dim = luaL_checkinteger(L, 2);
+    lua_Integer axis = dim < 0 ? dim + t->ndim : dim - 1;
+    luaL_argcheck(L, dim != 0 && axis >= 0 && axis < t->ndim, 2, "dim out of range");
+    int64_t outer = 1, len = t->shape[axis], inner = 1;
+    for (int i = 0; i < axis; i++) outer *= t->shape[i];
+    for (int i = (int)axis + 1; i < t->ndim; i++) inner *= t->shape[i];
+    int64_t rows = outer * inner;
+    luaL_argcheck(L, rows <= INT32_MAX, 2, "too many positions");
+    lua_createtable(L, (int)rows, 0);
+    lua_createtable(L, (int)rows, 0);
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t base = (r / inner) * len * inner + r % inner;
+        int64_t best = argmax_strided(t, base, len, inner);
+        lua_pushinteger(L, (lua_Integer)(best + 1));
+        lua_rawseti(L, -3, (lua_Integer)r + 1);
+        push_elem(L, t, base + best * inner);
+        lua_rawseti(L, -2, (lua_Integer)r + 1);
+    }
     return 2;
 }
 

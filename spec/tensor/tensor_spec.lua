@@ -137,6 +137,22 @@ describe("argmax and topk", function()
     assert.has_error(function() T.new({ 0 }):argmax() end)
   end)
 
+  it("argmax(dim) gives the best index along a dim for every other position", function()
+    local rows, vals = t:argmax(-1)
+    assert.are.same({ 2, 1 }, rows)
+    assert.is_true(math.abs(vals[1] - 0.7) < 1e-6 and math.abs(vals[2] - 0.9) < 1e-6)
+    assert.are.same({ 2, 1 }, (t:argmax(2)))
+    local cols = t:argmax(1) -- down each column: 0.9 > 0.1, 0.7 > 0.05, 0.7 > 0.2
+    assert.are.same({ 2, 1, 2 }, cols)
+    local c = T.from_table({ { { 1, 5 }, { 7, 2 } }, { { 0, 0 }, { 3, 9 } } }, "int32")
+    assert.are.same({ 2, 1, 2, 2 }, (c:argmax(2)))
+    local nan = T.from_table { { 0 / 0, 2, 1 } }
+    assert.are.same({ 2 }, (nan:argmax(-1)))
+    assert.has_error(function() t:argmax(0) end)
+    assert.has_error(function() t:argmax(3) end)
+    assert.has_error(function() t:argmax(-3) end)
+  end)
+
   it("topk gives indices and values best first; ties keep index order", function()
     local idx, vals = t:topk(3)
     assert.are.same({ 4, 2, 6 }, idx)

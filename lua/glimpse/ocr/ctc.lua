@@ -9,9 +9,8 @@
 -- @module glimpse.ocr.ctc
 local M = {}
 
-local type, error, math_type, huge = type, error, math.type, math.huge
+local type, error, math_type = type, error, math.type
 local concat = table.concat
-local find, byte, unpack = string.find, string.byte, string.unpack
 
 --- The character table for a recogniser: `chars[i]` is the text of class i
 -- (i >= 1); class 0 is the blank.
@@ -65,76 +64,28 @@ function M.decode(rows, chars, first, last)
   return concat(out), sum / kept, classes
 end
 
--- Whether tensor bytes are little-endian (the byte search below assumes it).
-local LITTLE = string.pack("=f", 1) == string.pack("<f", 1)
-M.bytes_supported = LITTLE
-
---- Per-row argmax of a float32 [N, C] tensor's bytes (t:bytes()), rows
--- first..last (1-based). Exact and much faster than a Lua loop over a
--- totable(): the rows are probabilities (a softmax), so a value of at least
--- 0.5 is the row's maximum, and such a value is found with a plain byte
--- search: a little-endian float in [0.5, 1] ends in the byte 0x3F (its
--- sign and exponent) preceded by a byte <= 0x80. Candidates are checked for
--- alignment and value; a row without one (no class above 0.501) is scanned
--- in full.
--- @treturn table classes (0-based), one per row
--- @treturn table their probabilities
-function M.argmax_rows(bytes, classes, first, last)
-  if not LITTLE then error("argmax_rows: big-endian floats are not supported", 2) end
-  local ids, probs = {}, {}
-  local rowbytes = 4 * classes
-  for r = first, last do
-    local start = (r - 1) * rowbytes + 1
-    local stop = start + rowbytes - 1
-    local p, bi, best = start + 3, nil, nil
-    while true do
-      p = find(bytes, "?", p, true) -- "?" is 0x3F
-      if not p or p > stop then break end
-      if (p - start) % 4 == 3 and byte(bytes, p - 1) <= 0x80 then
-        local v = unpack("<f", bytes, p - 3)
-        -- a margin above 0.5: two values of ~0.5 from a rounded softmax
-        -- could both pass, and the first might not be the larger
-        if v >= 0.501 then
-          bi, best = (p - start - 3) // 4 + 1, v
-          break
-        end
-      end
-      p = p + 1
-    end
-    if not bi then
-      best, bi = -huge, 1
-      local pos = start
-      for c = 1, classes do
-        local v = unpack("<f", bytes, pos)
-        if v > best then best, bi = v, c end
-        pos = pos + 4
-      end
-    end
-    local k = r - first + 1
-    ids[k], probs[k] = bi - 1, best
-  end
+--- Each row's best class of a float32 `[..., N, C]` score tensor, found
+-- in C (`t:argmax(-1)`): only the winners reach Lua. Scores may be
+-- probabilities or logits (the classes are the same; decode_ids' score is
+-- only meaningful for probabilities).
+-- @tparam glimpse.Tensor t the recogniser's output
+-- @treturn table classes (0-based), one per row, rows of all batch items in order
+-- @treturn table their scores
+function M.best(t)
+  local ids, probs = t:argmax(-1)
+  for r = 1, #ids do ids[r] = ids[r] - 1 end
   return ids, probs
 end
 
---- Whether row `r` of a float32 [N, C] tensor's bytes looks like
--- probabilities (no negative value, sum 1 within 1e-3): argmax_rows needs
--- them (a model ending in logits is decoded from its values instead).
-function M.row_is_probability(bytes, classes, r)
-  local pos, sum = (r - 1) * 4 * classes + 1, 0
-  for _ = 1, classes do
-    local v = unpack("<f", bytes, pos)
-    if v < 0 then return false end
-    sum = sum + v
-    pos = pos + 4
-  end
-  return math.abs(sum - 1) < 1e-3
-end
-
---- Decode rows first..last of a float32 [N, C] probability tensor given as
--- its bytes (the same result as decode on its totable()).
-function M.decode_bytes(bytes, classes, chars, first, last)
-  local ids, probs = M.argmax_rows(bytes, classes, first, last)
-  return M.decode_ids(ids, probs, chars)
+--- Decode rows first..last (default all) of a score tensor: best + decode_ids.
+-- @treturn string text
+-- @treturn number score
+-- @treturn table the kept classes
+function M.decode_tensor(t, chars, first, last)
+  local ids, probs = M.best(t)
+  first, last = first or 1, last or #ids
+  return M.decode_ids(table.move(ids, first, last, 1, {}), table.move(probs, first, last, 1, {}),
+    chars)
 end
 
 --- Decode a sequence of class ids (already argmax-ed), with their

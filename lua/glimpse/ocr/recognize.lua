@@ -155,25 +155,14 @@ function M.run(r, chars, lines)
       return nil, "ocr: the recogniser gives " .. tostring(classes) .. " classes but the " ..
         "character list " .. chars.n, "EFORMAT"
     end
-    -- the fast byte decoder needs probabilities: the catalogue says so, or
-    -- the first row shows it
-    local rows, fast = nil, ctc.bytes_supported
-    if fast then
-      rows = probs:bytes()
-      local eout = r.entry and r.entry.output
-      if not (eout and eout.softmax) then fast = ctc.row_is_probability(rows, classes, 1) end
-    end
-    if not fast then rows = probs:reshape({ n * steps, classes }):totable() end
+    local ids, best = ctc.best(probs)
     for _, t in ipairs(out) do t:free() end
     for j = 0, n - 1 do
+      local a, b = j * steps + 1, (j + 1) * steps
       local i = ord[first + j]
       local kept
-      if fast then
-        texts[i], scores[i], kept = ctc.decode_bytes(rows, classes, chars, j * steps + 1,
-          (j + 1) * steps)
-      else
-        texts[i], scores[i], kept = ctc.decode(rows, chars, j * steps + 1, (j + 1) * steps)
-      end
+      texts[i], scores[i], kept = ctc.decode_ids(table.move(ids, a, b, 1, {}),
+        table.move(best, a, b, 1, {}), chars)
       counts[i] = #kept
     end
     first = last + 1
