@@ -241,6 +241,18 @@ describe("catalog model cache", function()
       assert.is_truthy(err:find("tfjs format", 1, true))
     end
   end)
+
+  it("loads ONNX entries through glimpse.nn, cached like the others", function()
+    if not catalog.find("ppocr_cls") then return pending("ppocr_cls not found") end
+    local c = catalog.new_cache(2)
+    local m, entry, path = assert(catalog.load("ppocr_cls", { cache = c }))
+    assert.are.equal("onnx", entry.format)
+    assert.is_truthy(path:find("ch_ppocr_mobile_v2.0_cls_infer.onnx", 1, true))
+    assert.are.same({ -1, 3, -1, -1 }, m.inputs[1].shape) -- dynamic batch, height, width
+    local out = assert(m:run(require("glimpse.tensor").new({ 1, 3, 48, 192 })))
+    assert.are.same({ 1, 2 }, out[1].shape) -- 0° / 180° probabilities
+    assert.are.equal(m, (catalog.load("ppocr_cls", { cache = c })))
+  end)
 end)
 
 describe("tools/fetch_models.lua", function()

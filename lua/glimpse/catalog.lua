@@ -415,7 +415,7 @@ function M.load(name_or_path, opts)
   end
   local path, entry, code = M.find(name_or_path)
   if not path then return nil, entry, code end
-  if entry and entry.format ~= "tflite" then
+  if entry and entry.format ~= "tflite" and entry.format ~= "onnx" then
     return nil, "catalog: model '" .. entry.name .. "' is in " .. entry.format ..
       " format, which glimpse.nn cannot load yet", "EUNSUPPORTED"
   end

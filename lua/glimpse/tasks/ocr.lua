@@ -82,26 +82,8 @@ end
 -- Load one of the three models (through the catalogue cache).
 local function model_for(opts, role, default)
   local spec = opts.models and opts.models[role] or default
-  local r, err, code = common.resolve("ocr", { model = spec, threads = opts.threads,
-    cache = opts.cache }, default, false)
-  if r or code ~= "EUNSUPPORTED" or type(spec) ~= "string" then return r, err, code end
-  -- glimpse.catalog.load only takes TFLite entries so far, while glimpse.nn
-  -- loads ONNX: load the file here, through the same cache and key.
-  local path, entry = catalog.find(spec)
-  if not path or not (entry and entry.format == "onnx") then return nil, err, code end
-  local threads = opts.threads or 1
-  local function loader()
-    local m, e, c = require("glimpse.nn").load(path, { threads = threads })
-    if not m then return nil, common.prefixed("ocr", e), c end
-    return m
-  end
-  local cache = opts.cache
-  if cache == nil then cache = catalog.default_cache end
-  local m
-  if cache then m, err, code = cache:get(path .. "\0" .. threads, loader)
-  else m, err, code = loader() end
-  if not m then return nil, err, code end
-  return { model = m, entry = entry, path = path }
+  return common.resolve("ocr", { model = spec, threads = opts.threads, cache = opts.cache },
+    default, false)
 end
 
 -- The part of the image inside a box, upright (PaddleOCR's
