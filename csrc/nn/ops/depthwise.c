@@ -337,15 +337,45 @@ static void dw3x3_avx512(const dw_job *j, int64_t r0, int64_t r1, int64_t c0, in
         a3 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, qq + 3 * s), wv, a3);              \
     } while (0)
                         int64_t o0 = ix * C, o1 = (ix + dwd) * C, o2 = (ix + 2 * dwd) * C;
-                        DW_TAP(q0, o0, w0);
-                        DW_TAP(q0, o1, w1);
-                        DW_TAP(q0, o2, w2);
-                        DW_TAP(q1, o0, w3);
-                        DW_TAP(q1, o1, w4);
-                        DW_TAP(q1, o2, w5);
-                        DW_TAP(q2, o0, w6);
-                        DW_TAP(q2, o1, w7);
-                        DW_TAP(q2, o2, w8);
+                        if (s == C && dwd == 1) {
+                            /* stride 1: the four pixels' taps in a kernel row
+                             * are six input pixels, each loaded once */
+#define DW_ROW(q, wa, wb, wc)                                                            \
+    do {                                                                                 \
+        const float *qq = (q) + o0;                                                      \
+        __m512 x0 = _mm512_maskz_loadu_ps(m, qq), x1 = _mm512_maskz_loadu_ps(m, qq + C); \
+        __m512 x2 = _mm512_maskz_loadu_ps(m, qq + 2 * C);                                \
+        __m512 x3 = _mm512_maskz_loadu_ps(m, qq + 3 * C);                                \
+        __m512 x4 = _mm512_maskz_loadu_ps(m, qq + 4 * C);                                \
+        __m512 x5 = _mm512_maskz_loadu_ps(m, qq + 5 * C);                                \
+        a0 = _mm512_fmadd_ps(x0, wa, a0);                                                \
+        a1 = _mm512_fmadd_ps(x1, wa, a1);                                                \
+        a2 = _mm512_fmadd_ps(x2, wa, a2);                                                \
+        a3 = _mm512_fmadd_ps(x3, wa, a3);                                                \
+        a0 = _mm512_fmadd_ps(x1, wb, a0);                                                \
+        a1 = _mm512_fmadd_ps(x2, wb, a1);                                                \
+        a2 = _mm512_fmadd_ps(x3, wb, a2);                                                \
+        a3 = _mm512_fmadd_ps(x4, wb, a3);                                                \
+        a0 = _mm512_fmadd_ps(x2, wc, a0);                                                \
+        a1 = _mm512_fmadd_ps(x3, wc, a1);                                                \
+        a2 = _mm512_fmadd_ps(x4, wc, a2);                                                \
+        a3 = _mm512_fmadd_ps(x5, wc, a3);                                                \
+    } while (0)
+                            DW_ROW(q0, w0, w1, w2);
+                            DW_ROW(q1, w3, w4, w5);
+                            DW_ROW(q2, w6, w7, w8);
+#undef DW_ROW
+                        } else {
+                            DW_TAP(q0, o0, w0);
+                            DW_TAP(q0, o1, w1);
+                            DW_TAP(q0, o2, w2);
+                            DW_TAP(q1, o0, w3);
+                            DW_TAP(q1, o1, w4);
+                            DW_TAP(q1, o2, w5);
+                            DW_TAP(q2, o0, w6);
+                            DW_TAP(q2, o1, w7);
+                            DW_TAP(q2, o2, w8);
+                        }
 #undef DW_TAP
                         float *yo = yrow + ox * C + c;
                         _mm512_mask_storeu_ps(yo, m, _mm512_min_ps(_mm512_max_ps(a0, vlo), vhi));
