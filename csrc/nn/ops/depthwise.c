@@ -454,6 +454,7 @@ static __attribute__((noinline)) void dwk_rows_run(void *arg, int64_t r0, int64_
     const dw_dims *d = &j->d;
     const int64_t C = d->c, W = d->w, sw = p->stride_w, dwd = p->dilation_w;
     const int kw = d->kw;
+    const int slide5 = kw == 5 && sw == 1 && dwd == 1;
     float lo, hi;
     glim_act_range(p->act, &lo, &hi);
     int64_t ox_lo = 0, ox_hi = d->ow; /* columns whose taps all lie inside */
@@ -504,7 +505,29 @@ static __attribute__((noinline)) void dwk_rows_run(void *arg, int64_t r0, int64_
                     if (ox >= ox_lo && ox + DWK_PX <= ox_hi && ox + DWK_PX <= t1) {
                         VEC a0 = bias, a1 = bias, a2 = bias, a3 = bias;
                         const int64_t s = sw * C;
-                        for (int ky = ky0; ky < ky1; ky++) {
+                        for (int ky = ky0; ky < ky1 && slide5; ky++) {
+                            /* 5 wide, stride 1: the four pixels' taps are
+                             * eight input pixels, each loaded once */
+                            const float *q = xn + ky * rstep + ix * C + c;
+                            const float *wr = wc + (int64_t)ky * 5 * C;
+                            VEC x0 = VLOAD(q), x1 = VLOAD(q + C), x2 = VLOAD(q + 2 * C),
+                                x3 = VLOAD(q + 3 * C), x4 = VLOAD(q + 4 * C),
+                                x5 = VLOAD(q + 5 * C), x6 = VLOAD(q + 6 * C),
+                                x7 = VLOAD(q + 7 * C), wv;
+#define DWK_TAP(k, p0, p1, p2, p3)                                       \
+    wv = VLOAD(wr + (k) * C);                                            \
+    a0 = VFMA(p0, wv, a0);                                               \
+    a1 = VFMA(p1, wv, a1);                                               \
+    a2 = VFMA(p2, wv, a2);                                               \
+    a3 = VFMA(p3, wv, a3);
+                            DWK_TAP(0, x0, x1, x2, x3)
+                            DWK_TAP(1, x1, x2, x3, x4)
+                            DWK_TAP(2, x2, x3, x4, x5)
+                            DWK_TAP(3, x3, x4, x5, x6)
+                            DWK_TAP(4, x4, x5, x6, x7)
+#undef DWK_TAP
+                        }
+                        for (int ky = ky0; ky < ky1 && !slide5; ky++) {
                             const float *xr = xn + ky * rstep + ix * C + c;
                             const float *wr = wc + (int64_t)ky * kw * C;
                             for (int kx = 0; kx < kw; kx++) {
