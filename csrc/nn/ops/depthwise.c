@@ -23,20 +23,6 @@
 #define DW_AVX2 1
 #endif
 
-#if defined(__SSE__)
-#include <xmmintrin.h>
-/* Denormal operands (tiny activations, e.g. after sigmoid gates) send FMAs
- * down a microcode path several times slower; kernels flush them to zero
- * for their own duration (FTZ | DAZ) and restore the caller's mode. The
- * results differ from the reference loops only below 1e-38. */
-#define FLUSH_BEGIN                                  \
-    const unsigned int saved_csr_ = _mm_getcsr();    \
-    _mm_setcsr(saved_csr_ | 0x8040u);
-#define FLUSH_END _mm_setcsr(saved_csr_);
-#else
-#define FLUSH_BEGIN
-#define FLUSH_END
-#endif
 
 typedef struct dw_dims {
     int64_t n, h, w, c, oh, ow, cout;
@@ -432,9 +418,9 @@ static void dw3x3_cells_avx512(void *arg, int task, int thread)
     const dw_job *j = arg;
     int64_t r = task / j->cgroups, k = task % j->cgroups;
     int64_t c0 = k * j->cchunk, c1 = c0 + j->cchunk < j->d.c ? c0 + j->cchunk : j->d.c;
-    FLUSH_BEGIN
+    GLIM_FLUSH_BEGIN
     if (c0 < c1) dw3x3_avx512(j, r, r + 1, c0, c1);
-    FLUSH_END
+    GLIM_FLUSH_END
 }
 #endif
 
@@ -572,13 +558,13 @@ static __attribute__((noinline)) void dwk_rows_run(void *arg, int64_t r0, int64_
 }
 #endif
 
-/* The row kernels with denormals flushed (FLUSH_BEGIN). */
+/* The row kernels with denormals flushed (GLIM_FLUSH_BEGIN). */
 #define DW_FLUSHED(name)                                    \
     static void name(void *arg, int64_t r0, int64_t r1)     \
     {                                                       \
-        FLUSH_BEGIN                                         \
+        GLIM_FLUSH_BEGIN                                    \
         name##_run(arg, r0, r1);                            \
-        FLUSH_END                                           \
+        GLIM_FLUSH_END                                      \
     }
 #if defined(__AVX512F__)
 DW_FLUSHED(dw3x3_rows_avx512)

@@ -29,20 +29,6 @@
 #define GEMM_AVX2 1
 #endif
 
-#if defined(__SSE__)
-#include <xmmintrin.h>
-/* Denormal operands (tiny activations, e.g. after sigmoid gates) send FMAs
- * down a microcode path several times slower; kernels flush them to zero
- * for their own duration (FTZ | DAZ) and restore the caller's mode. The
- * results differ from the reference loops only below 1e-38. */
-#define FLUSH_BEGIN                                  \
-    const unsigned int saved_csr_ = _mm_getcsr();    \
-    _mm_setcsr(saved_csr_ | 0x8040u);
-#define FLUSH_END _mm_setcsr(saved_csr_);
-#else
-#define FLUSH_BEGIN
-#define FLUSH_END
-#endif
 
 #define NR 16
 #if defined(__AVX512F__)
@@ -521,7 +507,7 @@ void glim_gemm_packed_res(const float *a, int64_t lda, const glim_packed *w, flo
                           int64_t ldc, int64_t m0, int64_t m1, int64_t p0, int64_t p1, float lo,
                           float hi, const float *res)
 {
-    FLUSH_BEGIN
+    GLIM_FLUSH_BEGIN
     gemm_packed_res(a, lda, w, c, ldc, m0, m1, p0, p1, lo, hi, res);
-    FLUSH_END
+    GLIM_FLUSH_END
 }
