@@ -160,6 +160,7 @@ static void test_models(void)
     run_case("variadic", "variadic", 1, 1, 1e-5);
     run_case("misc_nhwc", "misc_nhwc", 1, 1, 1e-5);
     run_case("misc_seq", "misc_seq", 1, 1, 1e-5);
+    run_case("conv_affine", "conv_affine", 1, 1, 1e-5);
 }
 
 /* ---- what the builder emits ----------------------------------------------- */
@@ -224,6 +225,11 @@ static void test_fusion_and_folding(void)
         CHECK(count_op(g, GLIM_OP_HARD_SWISH) == 1 && count_op(g, GLIM_OP_DIV) == 0);
         CHECK(count_op(g, GLIM_OP_ADD) == 0 && count_op(g, GLIM_OP_MUL) == 0);
     }
+    glim_model_free(m);
+
+    m = load("conv_affine"); /* everything folds into the conv */
+    g = glim_model_graph(m);
+    if (g) CHECK(count_op(g, GLIM_OP_CONV2D) == 1 && g->nnodes == 3);
     glim_model_free(m);
 
     m = load("conv_transpose_bn");

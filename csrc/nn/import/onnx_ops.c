@@ -571,6 +571,105 @@ static int fused_act(ob_ctx *c, const onnx_node *n, glim_activation *act)
     return -1;
 }
 
+/* ---- folding per-channel affine ops into a convolution ------------------------ */
+
+typedef struct fold_chain {
+    int n;
+    int nodes[16];
+    int operand[16]; /* the constant operand of each Mul/Add/Sub/Div (-1 for BN) */
+} fold_chain;
+
+/* A constant that acts per output channel on an NCHW conv output: one value,
+ * or cout values shaped [.., cout, 1, 1] (leading dims 1). */
+static const ob_value *per_channel(ob_ctx *c, int id, int64_t cout, ob_value *tmp)
+{
+    const ob_value *v = peek_const(c, id, tmp);
+    if (!v || v->dtype != GLIM_F32) return NULL;
+    int64_t cnt = ob_count(v);
+    if (v->ndim > 4) return NULL; /* would broadcast the output to a higher rank */
+    if (cnt == 1) return v;
+    if (cnt != cout || v->ndim < 3 || v->shape[v->ndim - 3] != cout || v->shape[v->ndim - 1] != 1 ||
+        v->shape[v->ndim - 2] != 1 || v->ndim > 4)
+        return NULL;
+    return v;
+}
+
+static int bn_foldable(ob_ctx *c, const onnx_node *bn, int64_t cout)
+{
+    if (bn->nin < 5 || ob_uses(c, bn, 1) || ob_uses(c, bn, 2)) return 0;
+    for (int k = 1; k <= 4; k++) {
+        ob_value *v = ob_in(c, bn, k);
+        if (!v || !v->cdata || ob_count(v) != cout) return 0;
+    }
+    return 1;
+}
+
+/* Absorb, after conv node n (cout output channels), a single-consumer chain
+ * of Mul / Add by per-channel constants, Sub / Div of one, and at most one
+ * BatchNormalization (PaddlePaddle's learnable affine blocks, Paddle's
+ * separate bias Add after ConvTranspose, BN). Returns the last node. */
+static const onnx_node *absorb_affine(ob_ctx *c, const onnx_node *n, int64_t cout, fold_chain *fc)
+{
+    const onnx_node *last = n;
+    int bn_done = 0;
+    fc->n = 0;
+    while (fc->n < 16) {
+        int k = ob_single_consumer(c, last, 0);
+        if (k < 0) break;
+        const onnx_node *m = &c->m->nodes[k];
+        int id = last->out[0];
+        ob_value tmp;
+        int other = -1;
+        if (is_op(m, "BatchNormalization")) {
+            if (bn_done || m->in[0] != id || !bn_foldable(c, m, cout)) break;
+            bn_done = 1;
+        } else if ((is_op(m, "Mul") || is_op(m, "Add")) && m->nin == 2) {
+            other = m->in[0] == id ? m->in[1] : m->in[1] == id ? m->in[0] : -1;
+            if (other < 0 || other == id || !per_channel(c, other, cout, &tmp)) break;
+        } else if ((is_op(m, "Sub") || is_op(m, "Div")) && m->nin == 2) {
+            other = m->in[1];
+            if (m->in[0] != id || other == id || !per_channel(c, other, cout, &tmp)) break;
+        } else {
+            break;
+        }
+        c->skip[k] = 1;
+        fc->operand[fc->n] = other;
+        fc->nodes[fc->n++] = k;
+        last = m;
+    }
+    return last;
+}
+
+/* y = sa * conv + sb per channel, for the absorbed chain. */
+static glim_status chain_affine(ob_ctx *c, const fold_chain *fc, int64_t cout, float *sa, float *sb)
+{
+    for (int64_t o = 0; o < cout; o++) sa[o] = 1, sb[o] = 0;
+    for (int i = 0; i < fc->n; i++) {
+        const onnx_node *m = &c->m->nodes[fc->nodes[i]];
+        if (is_op(m, "BatchNormalization")) {
+            float *a = ob_alloc(c, (size_t)cout * 4), *b = ob_alloc(c, (size_t)cout * 4);
+            if (!a || !b) return c->err->code;
+            glim_status st = bn_affine(c, m, cout, a, b);
+            if (st) return st;
+            for (int64_t o = 0; o < cout; o++) sa[o] *= a[o], sb[o] = sb[o] * a[o] + b[o];
+            continue;
+        }
+        ob_value tmp;
+        int other = fc->operand[i];
+        const ob_value *k = per_channel(c, other, cout, &tmp);
+        if (!k) return ob_fail(c, m, GLIM_EINVAL, "lost a folded constant");
+        int scalar = ob_count(k) == 1;
+        for (int64_t o = 0; o < cout; o++) {
+            float v = (float)ob_cget(k, scalar ? 0 : o);
+            if (is_op(m, "Mul")) sa[o] *= v, sb[o] *= v;
+            else if (is_op(m, "Add")) sb[o] += v;
+            else if (is_op(m, "Sub")) sb[o] -= v;
+            else sa[o] /= v, sb[o] /= v;
+        }
+    }
+    return GLIM_OK;
+}
+
 static glim_status t_conv(ob_ctx *c, const onnx_node *n)
 {
     ob_value *x, *w, *b = ob_in(c, n, 2);
@@ -590,16 +689,9 @@ static glim_status t_conv(ob_ctx *c, const onnx_node *n)
     conv_geo geo;
     if ((st = conv_geometry(c, n, x->shape + 2, w->shape + 2, 0, NULL, &geo))) return st;
 
-    /* fusion: BatchNormalization, then Relu / Clip */
-    const onnx_node *last = n;
-    int bn = ob_single_consumer(c, n, 0);
-    if (bn >= 0 && is_op(&c->m->nodes[bn], "BatchNormalization") &&
-        c->m->nodes[bn].in[0] == n->out[0] && ob_uses(c, &c->m->nodes[bn], 1) == 0) {
-        c->skip[bn] = 1;
-        last = &c->m->nodes[bn];
-    } else {
-        bn = -1;
-    }
+    /* fusion: per-channel Mul/Add/Sub/Div and BatchNormalization, then Relu / Clip */
+    fold_chain fc;
+    const onnx_node *last = absorb_affine(c, n, cout, &fc);
     glim_activation act = GLIM_ACT_NONE;
     int ai = fused_act(c, last, &act);
     if (ai >= 0) {
@@ -619,8 +711,7 @@ static glim_status t_conv(ob_ctx *c, const onnx_node *n)
             glim_free(bd);
             return ob_fail(c, n, GLIM_ENOMEM, "out of memory");
         }
-        for (int64_t o = 0; o < cout; o++) sa[o] = 1, sb[o] = 0;
-        if (bn >= 0 && (st = bn_affine(c, &c->m->nodes[bn], cout, sa, sb))) {
+        if ((st = chain_affine(c, &fc, cout, sa, sb))) {
             glim_free(wd);
             glim_free(bd);
             return st;
@@ -719,16 +810,9 @@ static glim_status t_conv_transpose(ob_ctx *c, const onnx_node *n)
             geo.out[i] = v[i];
         }
     }
-    /* fusion: BatchNormalization, then Relu / Clip, as for Conv */
-    const onnx_node *last = n;
-    int bn = ob_single_consumer(c, n, 0);
-    if (bn >= 0 && is_op(&c->m->nodes[bn], "BatchNormalization") &&
-        c->m->nodes[bn].in[0] == n->out[0] && ob_uses(c, &c->m->nodes[bn], 1) == 0) {
-        c->skip[bn] = 1;
-        last = &c->m->nodes[bn];
-    } else {
-        bn = -1;
-    }
+    /* fusion: per-channel affine ops and BatchNormalization, then Relu / Clip, as for Conv */
+    fold_chain fc;
+    const onnx_node *last = absorb_affine(c, n, cout, &fc);
     glim_activation act = GLIM_ACT_NONE;
     int ai = fused_act(c, last, &act);
     if (ai >= 0) {
@@ -745,8 +829,7 @@ static glim_status t_conv_transpose(ob_ctx *c, const onnx_node *n)
             glim_free(bd);
             return ob_fail(c, n, GLIM_ENOMEM, "out of memory");
         }
-        for (int64_t o = 0; o < cout; o++) sa[o] = 1, sb[o] = 0;
-        if (bn >= 0 && (st = bn_affine(c, &c->m->nodes[bn], cout, sa, sb))) {
+        if ((st = chain_affine(c, &fc, cout, sa, sb))) {
             glim_free(wd);
             glim_free(bd);
             return st;
