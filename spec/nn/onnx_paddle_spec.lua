@@ -13,9 +13,11 @@
 -- itself differs by up to 2.1e-5 (det) and 5.5e-6 (rec) per value between
 -- its optimised and unoptimised graphs on these inputs: the order of float32
 -- sums over ~100 layers. glimpse measured: det 3.4e-6 on the pooled map,
--- rec 4.3e-5 (its logits reach ~46, where glimpse and ONNX Runtime agree to
--- 2e-6 relative at every layer; the softmax turns that into 4e-5 on the
--- blank class), cls 2e-9. Top-1 classes must agree wherever ONNX Runtime's
+-- rec up to 9e-5 (rec_real_wide), cls 2e-9. Every layer of rec agrees with
+-- ONNX Runtime to ~2e-6 relative; the rec difference comes from SOFTMAX
+-- summing the 6625 exponentials sequentially in float32, where the many
+-- ~1e-8 terms beside a blank of ~1 are rounded away (row sums off by up to
+-- 5.8e-5; see the pending test at the end). Top-1 classes must agree wherever ONNX Runtime's
 -- best two are more than 2e-4 apart. Needs the shared models and images:
 -- pending without them.
 local nn = require "glimpse.nn"
@@ -131,4 +133,24 @@ describe("PaddleOCR ONNX models against ONNX Runtime " .. REF.ort_version, funct
       end
     end
   end
+
+  -- A row of probabilities sums to 1 within 1e-5 (ONNX Runtime: within
+  -- 5.1e-6 on every step). Pending while SOFTMAX accumulates in float32.
+  local function sums_to_one()
+    local model = assert(nn.load(model_file("onnx/ch_PP-OCRv4_rec_infer.onnx")))
+    for _, case in ipairs(P.cases) do
+      if case.kind == "rec" then
+        local x = tensor.from_bytes(assert(P.input(case, H.images)), {1, 3, case.h, case.w})
+        local out = assert(model:run(x))[1]
+        for r, row in ipairs(P.prob_digest(out:bytes(), out.shape[2], out.shape[3])) do
+          assert.is_true(math.abs(row.sum - 1) <= 1e-5,
+            ("%s step %d: probabilities sum to %.9g"):format(case.name, r, row.sum))
+        end
+      end
+    end
+    model:free()
+  end
+  local _ = sums_to_one
+  pending("rec probabilities sum to 1 per time step within 1e-5: needs SOFTMAX to sum in "
+    .. "double or pairwise (csrc/nn/ops/softmax.c; sums are off by up to 5.8e-5 over 6625 classes)")
 end)
