@@ -161,6 +161,7 @@ static void test_models(void)
     run_case("misc_nhwc", "misc_nhwc", 1, 1, 1e-5);
     run_case("misc_seq", "misc_seq", 1, 1, 1e-5);
     run_case("conv_affine", "conv_affine", 1, 1, 1e-5);
+    run_case("residual", "residual", 1, 1, 1e-5);
 }
 
 /* ---- what the builder emits ----------------------------------------------- */
@@ -224,6 +225,16 @@ static void test_fusion_and_folding(void)
     if (g) {
         CHECK(count_op(g, GLIM_OP_HARD_SWISH) == 1 && count_op(g, GLIM_OP_DIV) == 0);
         CHECK(count_op(g, GLIM_OP_ADD) == 0 && count_op(g, GLIM_OP_MUL) == 0);
+    }
+    glim_model_free(m);
+
+    m = load("residual");
+    g = glim_model_graph(m);
+    if (g) {
+        CHECK(count_op(g, GLIM_OP_RELU) == 0 && count_op(g, GLIM_OP_ADD) == 1);
+        for (int i = 0; i < g->nnodes; i++)
+            if (g->nodes[i].op == GLIM_OP_ADD)
+                CHECK(((glim_binary_params *)g->nodes[i].params)->act == GLIM_ACT_RELU);
     }
     glim_model_free(m);
 

@@ -261,6 +261,8 @@ static double apply_b(bop o, double a, double b, int isint)
     return 0;
 }
 
+static int fused_act(ob_ctx *c, const onnx_node *n, glim_activation *act);
+
 /* a op b with broadcasting: folded, or one engine node. */
 static glim_status binary2(ob_ctx *c, const onnx_node *n, int outk, bop o, glim_op_id op,
                            ob_value *a, ob_value *b)
@@ -295,8 +297,19 @@ static glim_status binary2(ob_ctx *c, const onnx_node *n, int outk, bop o, glim_
     }
     int in[2] = {ob_tensor4(c, a, layout), ob_tensor4(c, b, layout)};
     if (in[0] < 0 || in[1] < 0) return c->err->code;
-    int out = ob_out(c, n, outk, odt, nd, shape, layout);
     glim_binary_params p = {GLIM_ACT_NONE};
+    const onnx_node *last = n;
+    if (odt == GLIM_F32 && outk == 0 &&
+        (op == GLIM_OP_ADD || op == GLIM_OP_SUB || op == GLIM_OP_MUL || op == GLIM_OP_DIV)) {
+        /* a following Relu / Clip(0, 6) becomes the op's fused activation
+         * (a residual Add + Relu is one pass) */
+        int ai = fused_act(c, n, &p.act);
+        if (ai >= 0) {
+            c->skip[ai] = 1;
+            last = &c->m->nodes[ai];
+        }
+    }
+    int out = ob_out(c, last, outk, odt, nd, shape, layout);
     int params = op != GLIM_OP_EQUAL && op != GLIM_OP_LESS && op != GLIM_OP_GREATER;
     return ob_node(c, n, op, 2, in, 1, &out, params ? &p : NULL, params ? sizeof p : 0);
 }
