@@ -195,12 +195,18 @@ for _, m in ipairs(models) do
       srv, serr = ort_server(m)
       if not srv then io.write("  (ORT failed on ", m.name, ": ", tostring(serr), ")\n") end
     end
+    -- a pause between the two sides: a thread pool that spin-waits after
+    -- its last run (ONNX Runtime's does for a while) would otherwise take a
+    -- core from the other side's first runs
+    local function pause() os.execute("sleep 0.2") end
     for _ = 1, ROUNDS do
       for _, th in ipairs{1, 2} do
         if gm[th] then glimpse_runs(gm[th], per, row.gt[th]) end
+        pause()
         if srv then
           for _, v in ipairs(srv.run(th, per) or {}) do table.insert(row.ot[th], v) end
         end
+        pause()
       end
     end
     if srv then srv.close() end
