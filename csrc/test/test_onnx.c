@@ -204,7 +204,7 @@ static void test_fusion_and_folding(void)
         CHECK(count_op(g, GLIM_OP_CONV2D) == 3); /* group 3: three convs joined by a CONCAT */
         CHECK(count_op(g, GLIM_OP_HARD_SWISH) == 1);
         CHECK(count_op(g, GLIM_OP_HARD_SIGMOID) == 0 && count_op(g, GLIM_OP_MUL) == 0);
-        CHECK(count_op(g, GLIM_OP_FULLY_CONNECTED) == 1);
+        CHECK(count_op(g, GLIM_OP_MATMUL) == 1);
         CHECK(count_op(g, GLIM_OP_TRANSPOSE) == 1); /* only the input: pools stay NHWC */
     }
     glim_model_free(m);
@@ -214,7 +214,7 @@ static void test_fusion_and_folding(void)
     if (g) {
         /* Shape/Gather/Unsqueeze/Concat fold into the reshape's constant */
         CHECK(count_op(g, GLIM_OP_GATHER) == 0 && count_op(g, GLIM_OP_CONCAT) == 0);
-        CHECK(count_op(g, GLIM_OP_RESHAPE) == 1 && count_op(g, GLIM_OP_FULLY_CONNECTED) == 1);
+        CHECK(count_op(g, GLIM_OP_RESHAPE) == 1 && count_op(g, GLIM_OP_MATMUL) == 1);
         /* the reshape sees NCHW order: a transpose back after the NHWC conv */
         CHECK(count_op(g, GLIM_OP_TRANSPOSE) == 2);
     }

@@ -337,6 +337,7 @@ static void bin_eval(glim_graph *g, const glim_node *n)
                                  glim_out(g, n, 0)->data, p->act);
         return;
     }
+    if (glim_out(g, n, 0)->count == 0) return; /* an empty broadcast: nothing to do */
     bin_job j;
     plan_job(g, n, &j);
     int64_t rows = 1;

@@ -43,13 +43,15 @@ static void sm_rows(void *arg, int64_t r0, int64_t r1)
         float *y = j->y + o * j->len * j->inner + i;
         float m = -INFINITY;
         for (int64_t k = 0; k < j->len; k++) m = x[k * j->inner] > m ? x[k * j->inner] : m;
-        float s = 0.f;
+        /* the sum in double: over thousands of classes (a recogniser's 6625)
+         * a float sum drifts by ~1e-4 and the row would not sum to 1 */
+        double s = 0.0;
         for (int64_t k = 0; k < j->len; k++) {
             float e = expf(j->beta * (x[k * j->inner] - m));
             y[k * j->inner] = e;
             s += e;
         }
-        float inv = 1.f / s;
+        float inv = (float)(1.0 / s);
         for (int64_t k = 0; k < j->len; k++) y[k * j->inner] *= inv;
     }
 }
