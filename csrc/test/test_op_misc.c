@@ -28,19 +28,19 @@ static void test_concat(void)
 
 static void test_resize(void)
 {
-    glim_resize_params p = {13, 19, 1, 0};
+    glim_resize_params p = {.out_h = 13, .out_w = 19, .align_corners = 1, .half_pixel_centers = 0};
     fx_check_op("resize_bilinear_align", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
-    p = (glim_resize_params){13, 9, 0, 1};
+    p = (glim_resize_params){.out_h = 13, .out_w = 9, .align_corners = 0, .half_pixel_centers = 1};
     fx_check_op("resize_bilinear_half", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
-    p = (glim_resize_params){9, 13, 0, 0};
+    p = (glim_resize_params){.out_h = 9, .out_w = 13, .align_corners = 0, .half_pixel_centers = 0};
     fx_check_op("resize_bilinear_legacy", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
-    p = (glim_resize_params){5, 7, 0, 1};
+    p = (glim_resize_params){.out_h = 5, .out_w = 7, .align_corners = 0, .half_pixel_centers = 1};
     fx_check_op("resize_bilinear_down_half", GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", 1, 1e-5);
-    p = (glim_resize_params){13, 11, 0, 0};
+    p = (glim_resize_params){.out_h = 13, .out_w = 11, .align_corners = 0, .half_pixel_centers = 0};
     fx_check_op("resize_nearest_legacy", GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", 1, 0);
-    p = (glim_resize_params){19, 13, 0, 1};
+    p = (glim_resize_params){.out_h = 19, .out_w = 13, .align_corners = 0, .half_pixel_centers = 1};
     fx_check_op("resize_nearest_half", GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", 1, 0);
-    p = (glim_resize_params){12, 9, 1, 0};
+    p = (glim_resize_params){.out_h = 12, .out_w = 9, .align_corners = 1, .half_pixel_centers = 0};
     fx_check_op("resize_nearest_align", GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", 1, 0);
 }
 
@@ -128,6 +128,64 @@ static void test_shape_ops(void)
     fx_check_op("cast_f32_i32", GLIM_OP_CAST, &cp, sizeof cp, "i", 1, 0);
 }
 
+/* TRANSPOSE on random shapes (with 1-sized dims), permutations and dtypes,
+ * at 1 and 2 threads, against the element-by-element definition: covers
+ * the merged-dims, tiled 2-D and strided-gather paths of shape.c. */
+static int transpose_case(unsigned *seed, int threads)
+{
+    int nd = 1 + (int)(rand_r(seed) % 5);
+    int64_t shape[GLIM_MAX_DIMS];
+    for (int d = 0; d < nd; d++) {
+        int r = (int)(rand_r(seed) % 4);
+        shape[d] = r == 0 ? 1 : 1 + (int64_t)(rand_r(seed) % (r == 3 ? 70 : 9));
+    }
+    glim_transpose_params tp = {nd, {0}};
+    for (int d = 0; d < nd; d++) tp.perm[d] = d;
+    for (int d = nd - 1; d > 0; d--) {
+        int k = (int)(rand_r(seed) % (unsigned)(d + 1)), t = tp.perm[d];
+        tp.perm[d] = tp.perm[k];
+        tp.perm[k] = t;
+    }
+    static const glim_dtype dts[] = {GLIM_F32, GLIM_U8, GLIM_I64};
+    glim_dtype dt = dts[rand_r(seed) % 3];
+    size_t es = glim_dtype_size(dt);
+    glim_error err;
+    glim_graph *g = NULL;
+    if (glim_graph_new(&g, &err)) return 0;
+    int x = glim_graph_add_tensor(g, "x", dt, nd, shape, GLIM_TENSOR_INPUT, &err);
+    int y = glim_graph_add_tensor(g, "y", dt, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
+    glim_graph_add_node(g, GLIM_OP_TRANSPOSE, "t", 1, &x, 1, &y, &tp, sizeof tp, &err);
+    glim_graph_set_io(g, 1, &x, 1, &y, &err);
+    int ok = glim_graph_prepare(g, threads, &err) == GLIM_OK;
+    if (ok) {
+        glim_gtensor *xt = glim_graph_tensor(g, x), *yt = glim_graph_tensor(g, y);
+        unsigned char *xd = xt->data;
+        for (size_t i = 0; i < (size_t)xt->count * es; i++) xd[i] = (unsigned char)rand_r(seed);
+        ok = glim_graph_run(g, &err) == GLIM_OK;
+        int64_t xs[GLIM_MAX_DIMS], acc = 1, idx[GLIM_MAX_DIMS] = {0};
+        for (int d = nd - 1; d >= 0; d--) xs[d] = acc, acc *= shape[d];
+        for (int64_t i = 0; ok && i < yt->count; i++) {
+            int64_t off = 0;
+            for (int k = 0; k < nd; k++) off += idx[k] * xs[tp.perm[k]];
+            ok = memcmp((char *)yt->data + i * (int64_t)es, xd + off * (int64_t)es, es) == 0;
+            for (int k = nd - 1; k >= 0; k--) {
+                if (++idx[k] < yt->shape[k]) break;
+                idx[k] = 0;
+            }
+        }
+    }
+    glim_graph_free(g);
+    return ok;
+}
+
+static void test_transpose_random(void)
+{
+    unsigned seed = 2024;
+    int bad = 0;
+    for (int i = 0; i < 400; i++) bad += !transpose_case(&seed, 1 + i % 2);
+    CHECK(bad == 0);
+}
+
 /* RESIZE_BILINEAR -> ARG_MAX over channels is fused (argmax.c): the result
  * must equal the two ops run apart (forced apart by also exposing the
  * resize's output), and the fused graph needs less arena. */
@@ -143,7 +201,7 @@ static void test_resize_argmax_fusion(void)
         int x = glim_graph_add_tensor(g, "x", GLIM_F32, 4, xs, GLIM_TENSOR_INPUT, &err);
         int r = glim_graph_add_tensor(g, "r", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
         int a = glim_graph_add_tensor(g, "a", GLIM_I64, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
-        glim_resize_params rp = {65, 49, 1, 0};
+        glim_resize_params rp = {.out_h = 65, .out_w = 49, .align_corners = 1};
         glim_arg_max_params ap = {3, GLIM_I64};
         glim_graph_add_node(g, GLIM_OP_RESIZE_BILINEAR, "resize", 1, &x, 1, &r, &rp, sizeof rp, &err);
         glim_graph_add_node(g, GLIM_OP_ARG_MAX, "argmax", 1, &r, 1, &a, &ap, sizeof ap, &err);
@@ -177,7 +235,7 @@ static void test_resize_argmax_fusion(void)
 
 static void test_lstm(void)
 {
-    glim_lstm_params p = {GLIM_ACT_TANH, 0, 0, 0};
+    glim_lstm_params p = {.act = GLIM_ACT_TANH};
     /* x, W_i..W_o, R_i..R_o, (no peepholes), b_i..b_o, then absent slots */
     fx_check_op("lstm_basic", GLIM_OP_LSTM, &p, sizeof p, "icccccccc---cccc--------", 1, 1e-4);
 }
@@ -190,6 +248,7 @@ int main(void)
     RUN(test_mean_argmax);
     RUN(test_quantize);
     RUN(test_shape_ops);
+    RUN(test_transpose_random);
     RUN(test_resize_argmax_fusion);
     RUN(test_lstm);
     return check_done();

@@ -152,23 +152,147 @@ static glim_status transpose_prepare(glim_graph *g, glim_node *n, glim_error *er
     return glim_out_shape(g, n, 0, x->dtype, x->ndim, shape, err);
 }
 
+/* The permutation with runs of dims that stay adjacent and in order merged
+ * (NCHW -> NHWC is [N, C, H*W] -> [N, H*W, C]) and 1-sized dims dropped:
+ * fewer, longer loops. Returns the merged rank (>= 1). */
+static int merge_perm(const glim_gtensor *x, const glim_transpose_params *p, int64_t *shape,
+                      int *perm)
+{
+    int64_t xs[GLIM_MAX_DIMS];
+    int keep[GLIM_MAX_DIMS], nd = 0, map[GLIM_MAX_DIMS];
+    /* drop 1-sized input dims, renumbering the rest */
+    for (int d = 0; d < x->ndim; d++) map[d] = x->shape[d] == 1 ? -1 : nd++;
+    int k = 0;
+    for (int i = 0; i < p->ndim; i++)
+        if (map[p->perm[i]] >= 0) keep[k++] = map[p->perm[i]];
+    nd = 0;
+    for (int d = 0; d < x->ndim; d++)
+        if (x->shape[d] != 1) xs[nd++] = x->shape[d];
+    if (nd == 0) {
+        shape[0] = 1;
+        perm[0] = 0;
+        return 1;
+    }
+    /* merge input dims d, d+1 when d+1 follows d in the output order */
+    int group[GLIM_MAX_DIMS], ng = 0; /* group id of each input dim */
+    for (int d = 0; d < nd; d++) {
+        int pos = 0, prev = 0;
+        for (int i = 0; i < k; i++) {
+            if (keep[i] == d) pos = i;
+            if (d > 0 && keep[i] == d - 1) prev = i;
+        }
+        group[d] = d > 0 && pos == prev + 1 ? group[d - 1] : ng++;
+    }
+    for (int gi = 0; gi < ng; gi++) shape[gi] = 1;
+    for (int d = 0; d < nd; d++) shape[group[d]] *= xs[d];
+    int m = 0;
+    for (int i = 0; i < k; i++)
+        if (i == 0 || group[keep[i]] != group[keep[i - 1]]) perm[m++] = group[keep[i]];
+    return m;
+}
+
+typedef struct tr_job {
+    const char *x;
+    char *y;
+    size_t es;
+    int nd;
+    int64_t shape[GLIM_MAX_DIMS]; /* merged input shape */
+    int perm[GLIM_MAX_DIMS];
+    int64_t oshape[GLIM_MAX_DIMS]; /* output shape */
+    int64_t src[GLIM_MAX_DIMS];    /* input stride of each output dim */
+    int64_t rows, cols; /* batched 2-D case: x [b][rows][cols] -> y [b][cols][rows] */
+} tr_job;
+
+enum { TR_TILE = 32 };
+
+/* Batched 2-D transpose in TR_TILE x TR_TILE tiles (both sides stay in
+ * cache lines); task t = (batch, tile row). */
+static void tr_tiles(void *arg, int64_t t0, int64_t t1)
+{
+    const tr_job *j = arg;
+    int64_t tr = (j->rows + TR_TILE - 1) / TR_TILE;
+    for (int64_t t = t0; t < t1; t++) {
+        int64_t b = t / tr, r0 = (t % tr) * TR_TILE;
+        int64_t r1 = r0 + TR_TILE < j->rows ? r0 + TR_TILE : j->rows;
+        int64_t base = b * j->rows * j->cols;
+        for (int64_t c0 = 0; c0 < j->cols; c0 += TR_TILE) {
+            int64_t c1 = c0 + TR_TILE < j->cols ? c0 + TR_TILE : j->cols;
+            if (j->es == 4) {
+                const uint32_t *x = (const uint32_t *)j->x + base;
+                uint32_t *y = (uint32_t *)j->y + base;
+                for (int64_t c = c0; c < c1; c++)
+                    for (int64_t r = r0; r < r1; r++) y[c * j->rows + r] = x[r * j->cols + c];
+            } else {
+                for (int64_t c = c0; c < c1; c++)
+                    for (int64_t r = r0; r < r1; r++)
+                        memcpy(j->y + (size_t)(base + c * j->rows + r) * j->es,
+                               j->x + (size_t)(base + r * j->cols + c) * j->es, j->es);
+            }
+        }
+    }
+}
+
+/* General case: output rows (all dims but the last) [r0, r1), each a
+ * strided gather along the last output dim (a run copy when that dim is
+ * the input's last). */
+static void tr_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const tr_job *j = arg;
+    int nd = j->nd;
+    int64_t len = j->oshape[nd - 1], step = j->src[nd - 1];
+    int64_t idx[GLIM_MAX_DIMS] = {0}, rem = r0;
+    for (int d = nd - 2; d >= 0; d--) {
+        idx[d] = rem % j->oshape[d];
+        rem /= j->oshape[d];
+    }
+    for (int64_t r = r0; r < r1; r++) {
+        int64_t off = 0;
+        for (int d = 0; d < nd - 1; d++) off += idx[d] * j->src[d];
+        char *y = j->y + (size_t)(r * len) * j->es;
+        if (step == 1) {
+            memcpy(y, j->x + (size_t)off * j->es, (size_t)len * j->es);
+        } else if (j->es == 4) {
+            const uint32_t *x = (const uint32_t *)j->x + off;
+            for (int64_t i = 0; i < len; i++) ((uint32_t *)y)[i] = x[i * step];
+        } else {
+            for (int64_t i = 0; i < len; i++)
+                memcpy(y + (size_t)i * j->es, j->x + (size_t)(off + i * step) * j->es, j->es);
+        }
+        for (int d = nd - 2; d >= 0; d--) {
+            if (++idx[d] < j->oshape[d]) break;
+            idx[d] = 0;
+        }
+    }
+}
+
 static void transpose_eval(glim_graph *g, const glim_node *n)
 {
     const glim_transpose_params *p = n->params;
     glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
-    int64_t xs[GLIM_MAX_DIMS], src[GLIM_MAX_DIMS], idx[GLIM_MAX_DIMS] = {0};
-    strides_of(x->ndim, x->shape, xs);
-    for (int k = 0; k < y->ndim; k++) src[k] = xs[p->perm[k]];
-    size_t es = glim_dtype_size(x->dtype);
-    const char *xd = x->data;
-    char *yd = y->data;
-    for (int64_t i = 0; i < y->count; i++) {
-        int64_t off = 0;
-        for (int k = 0; k < y->ndim; k++) off += idx[k] * src[k];
-        if (es == 4) ((uint32_t *)yd)[i] = ((const uint32_t *)xd)[off];
-        else memcpy(yd + (size_t)i * es, xd + (size_t)off * es, es);
-        advance(y->ndim, y->shape, idx);
+    if (y->count == 0) return;
+    tr_job j = {x->data, y->data, glim_dtype_size(x->dtype), 0, {0}, {0}, {0}, {0}, 0, 0};
+    j.nd = merge_perm(x, p, j.shape, j.perm);
+    if (j.nd == 1) { /* nothing moves */
+        memcpy(j.y, j.x, (size_t)y->count * j.es);
+        return;
     }
+    int64_t xs[GLIM_MAX_DIMS];
+    strides_of(j.nd, j.shape, xs);
+    for (int k = 0; k < j.nd; k++) {
+        j.oshape[k] = j.shape[j.perm[k]];
+        j.src[k] = xs[j.perm[k]];
+    }
+    int swap2 = j.nd == 2 || (j.nd == 3 && j.perm[0] == 0);
+    if (swap2 && j.perm[j.nd - 1] == j.nd - 2 && j.perm[j.nd - 2] == j.nd - 1) {
+        j.rows = j.shape[j.nd - 2];
+        j.cols = j.shape[j.nd - 1];
+        int64_t batches = j.nd == 3 ? j.shape[0] : 1;
+        int64_t tasks = batches * ((j.rows + TR_TILE - 1) / TR_TILE);
+        glim_parallel_for(g, tasks, 8, tr_tiles, &j);
+        return;
+    }
+    int64_t rows = y->count / j.oshape[j.nd - 1];
+    glim_parallel_for(g, rows, 256, tr_rows, &j);
 }
 
 const glim_op_vtable glim_op_transpose = {"TRANSPOSE", sizeof(glim_transpose_params),
