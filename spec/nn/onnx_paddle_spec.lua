@@ -9,25 +9,22 @@
 -- with its mean, max and share above 0.3, and for rec and cls the five best
 -- classes of each time step with their probabilities.
 --
--- Tolerance: 1e-4 absolute on probabilities (all in 0..1). ONNX Runtime
--- itself differs by up to 2.1e-5 (det) and 5.5e-6 (rec) per value between
--- its optimised and unoptimised graphs on these inputs: the order of float32
--- sums over ~100 layers. glimpse measured: det 3.4e-6 on the pooled map,
--- rec up to 9e-5 (rec_real_wide), cls 2e-9. Every layer of rec agrees with
--- ONNX Runtime to ~2e-6 relative; the rec difference comes from SOFTMAX
--- summing the 6625 exponentials sequentially in float32, where the many
--- ~1e-8 terms beside a blank of ~1 are rounded away (row sums off by up to
--- 5.8e-5; see the pending test at the end). Top-1 classes must agree wherever ONNX Runtime's
--- best two are more than 2e-4 apart. Needs the shared models and images:
--- pending without them.
+-- Tolerance, absolute on probabilities (all in 0..1): 1e-4 for det and cls,
+-- 2e-4 for rec. ONNX Runtime itself differs between its optimised and
+-- unoptimised graphs on these inputs by up to 2.1e-5 (det) and 8.5e-5 (rec,
+-- rec_real_wide: steps where two classes share the mass, p = 0.6 / 0.4, so
+-- float32 rounding over ~100 layers shows most): the order of float32 sums.
+-- glimpse measured: det 4.4e-6 on the pooled map, rec 5.8e-6 (5.6e-5 on
+-- rec_real_wide, at the same two uncertain steps), cls 2.5e-9. Top-1 classes
+-- must agree wherever ONNX Runtime's best two are more than twice the
+-- tolerance apart. Needs the shared models and images: pending without them.
 local nn = require "glimpse.nn"
 local tensor = require "glimpse.tensor"
 local H = glimpse_spec
 
 local P = dofile(H.fixture("onnx/paddle_inputs.lua"))
 local REF = dofile(H.fixture("onnx/paddle_ref.lua"))
-local TOL = 1e-4
-local GAP = 2 * TOL
+local TOL = {det = 1e-4, cls = 1e-4, rec = 2e-4}
 
 -- Cases that cannot run yet, with the reason. Empty when all run.
 local NEEDS = {}
@@ -46,6 +43,7 @@ local function check_input(name, bytes, ref)
 end
 
 local function check_det(name, out, ref)
+  local tol = TOL.det
   assert.same(ref.shape, out.shape)
   local d = P.det_digest(out:bytes(), ref.shape[3], ref.shape[4])
   local r = ref.det
@@ -55,14 +53,14 @@ local function check_det(name, out, ref)
     if e ~= e then e = math.huge end
     if e > err then err, at = e, i end
   end
-  assert.is_true(err <= TOL, ("%s: 8x8-pooled map differs by %.3g at block %d (got %.7g, ORT %.7g)")
+  assert.is_true(err <= tol, ("%s: 8x8-pooled map differs by %.3g at block %d (got %.7g, ORT %.7g)")
     :format(name, err, at, d.pooled[at], r.pooled[at]))
-  assert.near(r.mean, d.mean, TOL, name .. ": mean probability")
-  assert.near(r.max, d.max, TOL, name .. ": max probability")
-  assert.near(r.above, d.above, TOL, name .. ": share of pixels above 0.3")
+  assert.near(r.mean, d.mean, tol, name .. ": mean probability")
+  assert.near(r.max, d.max, tol, name .. ": max probability")
+  assert.near(r.above, d.above, tol, name .. ": share of pixels above 0.3")
 end
 
-local function check_probs(name, out, ref)
+local function check_probs(name, out, ref, tol)
   assert.same(ref.shape, out.shape)
   local rows = #ref.shape == 3 and ref.shape[2] or 1
   local classes = ref.shape[#ref.shape]
@@ -71,10 +69,10 @@ local function check_probs(name, out, ref)
     local base = (r - 1) * classes
     for k, id in ipairs(row.ids) do
       local got = v[base + id + 1]
-      assert.is_true(math.abs(got - row.probs[k]) <= TOL,
+      assert.is_true(math.abs(got - row.probs[k]) <= tol,
         ("%s: step %d class %d: got %.7g, ORT %.7g"):format(name, r, id, got, row.probs[k]))
     end
-    if row.probs[1] - row.probs[2] > GAP then
+    if row.probs[1] - row.probs[2] > 2 * tol then
       local best, bi = -math.huge, -1
       for c = 0, classes - 1 do
         if v[base + c + 1] > best then best, bi = v[base + c + 1], c end
@@ -125,7 +123,7 @@ describe("PaddleOCR ONNX models against ONNX Runtime " .. REF.ort_version, funct
             if case.kind == "det" then
               check_det(case.name, out[1], ref)
             else
-              check_probs(case.name, out[1], ref)
+              check_probs(case.name, out[1], ref, TOL[case.kind])
             end
           end
           model:free()
@@ -135,22 +133,22 @@ describe("PaddleOCR ONNX models against ONNX Runtime " .. REF.ort_version, funct
   end
 
   -- A row of probabilities sums to 1 within 1e-5 (ONNX Runtime: within
-  -- 5.1e-6 on every step). Pending while SOFTMAX accumulates in float32.
-  local function sums_to_one()
-    local model = assert(nn.load(model_file("onnx/ch_PP-OCRv4_rec_infer.onnx")))
-    for _, case in ipairs(P.cases) do
-      if case.kind == "rec" then
-        local x = tensor.from_bytes(assert(P.input(case, H.images)), {1, 3, case.h, case.w})
-        local out = assert(model:run(x))[1]
-        for r, row in ipairs(P.prob_digest(out:bytes(), out.shape[2], out.shape[3])) do
-          assert.is_true(math.abs(row.sum - 1) <= 1e-5,
-            ("%s step %d: probabilities sum to %.9g"):format(case.name, r, row.sum))
+  -- 5.1e-6 on every step): SOFTMAX over 6625 classes, where one term near 1
+  -- sits beside thousands of ~1e-8 ones, must not round the small ones away.
+  if not NEEDS["onnx/ch_PP-OCRv4_rec_infer.onnx"] then
+    it("rec probabilities sum to 1 at every time step within 1e-5", function()
+      local model = assert(nn.load(model_file("onnx/ch_PP-OCRv4_rec_infer.onnx")))
+      for _, case in ipairs(P.cases) do
+        if case.kind == "rec" then
+          local x = tensor.from_bytes(assert(P.input(case, H.images)), {1, 3, case.h, case.w})
+          local out = assert(model:run(x))[1]
+          for r, row in ipairs(P.prob_digest(out:bytes(), out.shape[2], out.shape[3])) do
+            assert.is_true(math.abs(row.sum - 1) <= 1e-5,
+              ("%s step %d: probabilities sum to %.9g"):format(case.name, r, row.sum))
+          end
         end
       end
-    end
-    model:free()
+      model:free()
+    end)
   end
-  local _ = sums_to_one
-  pending("rec probabilities sum to 1 per time step within 1e-5: needs SOFTMAX to sum in "
-    .. "double or pairwise (csrc/nn/ops/softmax.c; sums are off by up to 5.8e-5 over 6625 classes)")
 end)
