@@ -251,7 +251,34 @@ end
 say("")
 say("ratio = glimpse median / ONNX Runtime median (target <= 1.20; < 1 is faster); worst %s",
     worst > 0 and ("%.2f"):format(worst) or "-")
-say("per-op time: the engine has no profiling hook (csrc/nn/exec.c), so no breakdown")
+say("per-op time: glimpse has no profiling hook (csrc/nn/exec.c), so no glimpse breakdown;")
+say("ONNX Runtime's own profile at 1 thread (a separate profiled session, 10 runs; ms per run by op type):")
+
+local function ort_profile(m)
+  local job = ('{"model": "%s", "threads": [1], "warmup": 3, "reps": 10, "profile": true, '
+               .. '"inputs": [{"name": "%s", "file": "%s", "shape": [%s], "dtype": "float32"}]}')
+    :format(m.file, m.iname, m.input, table.concat(m.shape, ", "))
+  write(tmp .. "/prof.json", job)
+  local out, ok = sh(("ORT_DIR=%q node tools/ort/run.js %q"):format(ort_dir, tmp .. "/prof.json"))
+  local body = ok and out:match('"profile":{([^}]*)}')
+  if not body then return nil end
+  local ops = {}
+  for op, ms in body:gmatch('"([^"]+)":([%d.e+-]+)') do ops[#ops + 1] = {op, tonumber(ms)} end
+  table.sort(ops, function(a, b) return a[2] > b[2] end)
+  return ops
+end
+
+if ort_ok then
+  for _, row in ipairs(rows) do
+    local ops = ort_profile(row.m)
+    if ops then
+      local parts, total = {}, 0
+      for _, e in ipairs(ops) do total = total + e[2] end
+      for i = 1, math.min(6, #ops) do parts[i] = ("%s %.2f"):format(ops[i][1], ops[i][2]) end
+      say("  %-24s %7.2f ms: %s", row.m.name, total, table.concat(parts, ", "))
+    end
+  end
+end
 
 local function cpu_name()
   for line in io.lines("/proc/cpuinfo") do

@@ -13,6 +13,9 @@
 //                 "dtype": "float32"}],
 //     "optimization": "all",        // optional: ORT graph optimisation level
 //                                   // ("disabled", "basic", "extended", "all")
+//     "profile": true,              // optional: ORT's per-op-type time (ms per
+//                                   // run, over the timed runs of the first
+//                                   // thread count) in the report's "profile"
 //     "out_dir": "dir" }            // optional: write <out_dir>/<output name>.bin
 //                                   // (from the first thread count's last run)
 // Prints one JSON object: {"version", "results": [{"threads", "median_ms",
@@ -56,11 +59,30 @@ function median(a) {
   return s[(s.length - 1) >> 1];
 }
 
-function makeSession(job, threads) {
-  return ort.InferenceSession.create(job.model, {
+function makeSession(job, threads, profilePrefix) {
+  const opts = {
     intraOpNumThreads: threads, interOpNumThreads: 1,
     executionMode: 'sequential', graphOptimizationLevel: job.optimization || 'all',
-  });
+  };
+  if (profilePrefix) Object.assign(opts, { enableProfiling: true, profileFilePrefix: profilePrefix });
+  return ort.InferenceSession.create(job.model, opts);
+}
+
+// ORT's profile (a Chrome trace) -> ms per run by op type, over the last
+// `reps` model runs (the warm-ups before them are left out).
+function profileByOp(file, reps) {
+  const events = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const runs = events.filter((e) => e.name === 'model_run').sort((a, b) => a.ts - b.ts).slice(-reps);
+  if (!runs.length) return {};
+  const t0 = runs[0].ts;
+  const byOp = {};
+  for (const e of events) {
+    if (e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.ts >= t0) {
+      const op = e.args.op_name;
+      byOp[op] = (byOp[op] || 0) + e.dur / 1000 / runs.length;
+    }
+  }
+  return byOp;
 }
 
 async function timeRuns(session, feeds, reps) {
@@ -110,10 +132,22 @@ async function main() {
   const report = { version: ort.env.versions ? ort.env.versions.common : undefined,
                    results: [], outputs: [] };
   for (let ti = 0; ti < threads.length; ti++) {
-    const session = await makeSession(job, threads[ti]);
+    const prefix = job.profile && ti === 0
+      ? path.join(require('os').tmpdir(), `glimpse-ort-profile-${process.pid}`) : null;
+    const session = await makeSession(job, threads[ti], prefix);
     let out;
     for (let i = 0; i < warmup; i++) out = await session.run(feeds);
     const times = await timeRuns(session, feeds, reps);
+    if (prefix) {
+      const file = session.endProfiling ? session.endProfiling() : undefined;
+      const dir = path.dirname(prefix);
+      const found = file || fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(prefix)))
+        .map((f) => path.join(dir, f))[0];
+      if (found) {
+        report.profile = profileByOp(found, Math.max(reps, 1));
+        fs.unlinkSync(found);
+      }
+    }
     out = await session.run(feeds);
     if (ti === 0 && job.out_dir) {
       fs.mkdirSync(job.out_dir, { recursive: true });
