@@ -54,21 +54,13 @@ static glim_status act_prepare(glim_graph *g, glim_node *n, glim_error *err)
         y[i] = (EXPR);                     \
     }
 
-/* GCC's -O2 cost model leaves loops of unknown length scalar: ask for its
- * dynamic model here (vector body plus a scalar tail). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define VECTORIZE
-#endif
-
 static inline float clampf(float v, float lo, float hi)
 {
     v = v < lo ? lo : v;
     return v > hi ? hi : v;
 }
 
-VECTORIZE static void act_range(void *arg, int64_t b, int64_t e)
+GLIM_VECTORIZE static void act_range(void *arg, int64_t b, int64_t e)
 {
     const act_job *j = arg;
     const float *restrict x = j->x;

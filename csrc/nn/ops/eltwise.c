@@ -179,15 +179,7 @@ static void plan_job(glim_graph *g, const glim_node *n, bin_job *j)
             for (int64_t i = 0; i < len; i++) { float u = a[0], v = b[0]; y[i] = (OPEXPR); } \
     } while (0)
 
-/* GCC's -O2 cost model leaves loops of unknown length scalar: ask for its
- * dynamic model here (vector body plus a scalar tail). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define VECTORIZE
-#endif
-
-VECTORIZE static void inner_f32(glim_op_id op, const float *a, const float *b, float *y,
+GLIM_VECTORIZE static void inner_f32(glim_op_id op, const float *a, const float *b, float *y,
                                 int64_t len, int sa, int sb)
 {
     switch (op) {
@@ -326,7 +318,7 @@ static void bin_span(void *arg, int64_t b0, int64_t b1)
         if (j->act != GLIM_ACT_NONE) glim_apply_act(y + r0 * len, (r1 - r0) * len, j->act); \
     }
 SMALL_ROWS_FN(bin_small_rows, )
-SMALL_ROWS_FN(bin_small_rows_vec, VECTORIZE)
+SMALL_ROWS_FN(bin_small_rows_vec, GLIM_VECTORIZE)
 
 static void bin_eval(glim_graph *g, const glim_node *n)
 {

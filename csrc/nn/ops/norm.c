@@ -132,15 +132,7 @@ static float sqdev8(const float *v, int64_t n, float c, float m)
     return s + ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
 }
 
-/* GCC's -O2 cost model leaves loops of unknown length scalar: ask for its
- * dynamic model here (vector body plus a scalar tail). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define VECTORIZE
-#endif
-
-VECTORIZE static void ln_rows(void *arg, int64_t r0, int64_t r1)
+GLIM_VECTORIZE static void ln_rows(void *arg, int64_t r0, int64_t r1)
 {
     const ln_job *j = arg;
     const int64_t d = j->d;

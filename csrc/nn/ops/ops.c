@@ -162,7 +162,7 @@ glim_status glim_check_act(const glim_node *n, glim_activation act, glim_error *
     return GLIM_OK;
 }
 
-void glim_apply_act(float *x, int64_t n, glim_activation act)
+GLIM_VECTORIZE void glim_apply_act(float *x, int64_t n, glim_activation act)
 {
     float lo, hi;
     if (glim_act_range(act, &lo, &hi)) {

@@ -50,14 +50,6 @@ static glim_status un_prepare(glim_graph *g, glim_node *n, glim_error *err)
     return glim_out_shape(g, n, 0, GLIM_F32, x->ndim, x->shape, err);
 }
 
-/* GCC's -O2 cost model leaves loops of unknown length scalar: ask for its
- * dynamic model here (vector body plus a scalar tail). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
-#else
-#define VECTORIZE
-#endif
-
 static inline uint32_t f_bits(float f)
 {
     uint32_t u;
@@ -169,23 +161,23 @@ static inline float v_gelu(float x)
     return 0.5f * x * s;
 }
 
-VECTORIZE void glim_vexp(const float *restrict x, float *restrict y, int64_t n)
+GLIM_VECTORIZE void glim_vexp(const float *restrict x, float *restrict y, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) y[i] = v_exp(x[i]);
 }
 
-VECTORIZE void glim_vtanh(const float *restrict x, float *restrict y, int64_t n)
+GLIM_VECTORIZE void glim_vtanh(const float *restrict x, float *restrict y, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) y[i] = v_tanh(x[i]);
 }
 
 /* 1 / (1 + e^-x): within 2.5 ulp for results above 1e-37 */
-VECTORIZE void glim_vsigmoid(const float *restrict x, float *restrict y, int64_t n)
+GLIM_VECTORIZE void glim_vsigmoid(const float *restrict x, float *restrict y, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) y[i] = 1.f / (1.f + v_exp(-x[i]));
 }
 
-VECTORIZE static void un_range(void *arg, int64_t b, int64_t e)
+GLIM_VECTORIZE static void un_range(void *arg, int64_t b, int64_t e)
 {
     const un_job *j = arg;
     const float *restrict x = j->x;
