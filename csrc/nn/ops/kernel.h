@@ -163,6 +163,8 @@ typedef struct glim_resize_state {
 /* Vectorised e^x forms (unary.c): y[i] = exp / tanh / sigmoid of x[i] for
  * i < n, within a few ulp; x and y must not overlap. */
 void glim_vexp(const float *restrict x, float *restrict y, int64_t n);
+/* y[i] = exp(a * x[i] + b) (softmax's shifted exponentials) */
+void glim_vexp_affine(const float *restrict x, float *restrict y, int64_t n, float a, float b);
 void glim_vtanh(const float *restrict x, float *restrict y, int64_t n);
 void glim_vsigmoid(const float *restrict x, float *restrict y, int64_t n);
 

@@ -166,6 +166,12 @@ GLIM_VECTORIZE void glim_vexp(const float *restrict x, float *restrict y, int64_
     for (int64_t i = 0; i < n; i++) y[i] = v_exp(x[i]);
 }
 
+GLIM_VECTORIZE void glim_vexp_affine(const float *restrict x, float *restrict y, int64_t n,
+                                     float a, float b)
+{
+    for (int64_t i = 0; i < n; i++) y[i] = v_exp(a * x[i] + b);
+}
+
 GLIM_VECTORIZE void glim_vtanh(const float *restrict x, float *restrict y, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) y[i] = v_tanh(x[i]);
