@@ -36,7 +36,12 @@ function M.tensor(img, entry, height, width, max_width)
   local sized = src
   if rw ~= src.width or height ~= src.height then
     local err, code
-    sized, err, code = src:resize(rw, height, { filter = ein.resize or "bilinear" })
+    -- Enlarging a short crop bilinearly blurs the narrow gaps between
+    -- words, and the recogniser then drops the spaces ("KA 05 MH 1234" read
+    -- "KA05MH1234" from a 24 px crop); bicubic keeps them. Shrinking uses
+    -- the catalogue's filter (PaddleOCR's bilinear).
+    local filter = height > src.height and "bicubic" or (ein.resize or "bilinear")
+    sized, err, code = src:resize(rw, height, { filter = filter })
     if not sized then return nil, common.prefixed("ocr", err), code end
   end
   local n = entry and entry.normalize or DEFAULT_NORM
