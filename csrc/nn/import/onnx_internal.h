@@ -5,7 +5,10 @@
  *   onnx.c        ModelProto -> onnx_model (the decoded file, owning its data)
  *   onnx_build.c  onnx_model + concrete input shapes -> glim_graph: values,
  *                 layout (NCHW/NHWC), constant folding, node emission
- *   onnx_ops.c    one translator per ONNX op type, in a table
+ *   onnx_ops.c    the table of translators (one per ONNX op type) and
+ *                 the elementwise ones; the others by family in
+ *                 onnx_ops_conv.c, onnx_ops_shape.c, onnx_ops_math.c and
+ *                 onnx_rnn.c (shared declarations: onnx_ops.h)
  *
  * Field numbers and enums are onnx.proto's (ModelProto, GraphProto,
  * NodeProto, AttributeProto, TensorProto, ValueInfoProto, TypeProto,
