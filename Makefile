@@ -56,7 +56,7 @@ MODULE      := $(BUILD)/glimpse/core.so
 LEXICON_DIR := $(BUILD)/glimpse/lexicon
 LEXICONS    := $(LEXICON_DIR)/en.lua $(LEXICON_DIR)/zh.lua
 
-.PHONY: all setup deps models test test-c test-lua asan-test bench env install clean eval fixtures fuzz
+.PHONY: all setup deps models test test-c test-lua asan-test bench env install clean eval fixtures fixture-deps fuzz
 
 all: $(LIB) $(MODULE) $(LEXICONS)
 
@@ -135,6 +135,18 @@ bench: all
 
 eval: all
 	$(LUA) tools/eval_entities.lua
+
+# Regenerating the committed fixtures needs Debian's Python stack and fonts
+# (never needed by the tests themselves): make fixture-deps, then make fixtures.
+FIXTURE_PACKAGES := python3-numpy python3-torch python3-torchvision python3-onnx python3-opencv \
+    python3-pil fonts-dejavu-core fonts-noto-cjk fonts-wqy-microhei
+
+fixture-deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	missing=$$(for p in $(FIXTURE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 fixtures:
 	for f in tools/fixtures/*.py; do $(PYTHON) $$f || exit 1; done
