@@ -8,9 +8,10 @@ description = {
   summary = "Image recognition for Lua: decode, preprocess, run TFLite/ONNX models, describe with a vision LLM",
   detailed = [[
 A Lua 5.4 module with a C core: PNG/JPEG/BMP codecs and preprocessing, an
-inference engine on OpenBLAS that loads TFLite models, task helpers
-(classify, segment, pose, embed), an OpenAI-compatible vision LLM client,
-and offline entity extraction from image descriptions.
+inference engine on OpenBLAS that loads TFLite and ONNX models (CNNs,
+LSTM/GRU, attention), task helpers (classify, segment, pose, embed, OCR with
+PaddleOCR PP-OCRv4), an OpenAI-compatible vision LLM client, and offline
+entity extraction from image descriptions.
 ]],
   license = "MIT",
   homepage = "https://github.com/glimpse-lua/glimpse",
