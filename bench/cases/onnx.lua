@@ -251,7 +251,8 @@ end
 say("")
 say("ratio = glimpse median / ONNX Runtime median (target <= 1.20; < 1 is faster); worst %s",
     worst > 0 and ("%.2f"):format(worst) or "-")
-say("per-op time: glimpse has no profiling hook (csrc/nn/exec.c), so no glimpse breakdown;")
+say("per-op time: the engine has no profiling hook in a run (csrc/nn/exec.c); glimpse's per-node times")
+say("come from the separate tool bench/kernels/profile.c (bench/results/*-onnx-profile.md).")
 say("ONNX Runtime's own profile at 1 thread (a separate profiled session, 10 runs; ms per run by op type):")
 
 local function ort_profile(m)
