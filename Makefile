@@ -56,7 +56,7 @@ MODULE      := $(BUILD)/glimpse/core.so
 LEXICON_DIR := $(BUILD)/glimpse/lexicon
 LEXICONS    := $(LEXICON_DIR)/en.lua $(LEXICON_DIR)/zh.lua
 
-.PHONY: all setup deps models test test-c test-lua asan-test bench env install clean eval fixtures fixture-deps fuzz
+.PHONY: all setup deps models test test-c test-lua asan-test bench env install clean eval fixtures fixture-deps fixtures-onnx-large ort ort-refs fuzz
 
 all: $(LIB) $(MODULE) $(LEXICONS)
 
@@ -150,6 +150,20 @@ fixture-deps:
 
 fixtures:
 	for f in tools/fixtures/*.py; do $(PYTHON) $$f || exit 1; done
+
+# The torchvision models of spec/nn/onnx_torch_spec.lua and the ONNX bench
+# (about 72 MB, not committed) into build/onnx-models/.
+fixtures-onnx-large:
+	$(PYTHON) tools/fixtures/onnx_torch.py --large
+
+# ONNX Runtime (npm onnxruntime-node, CPU build; needs node and npm) into
+# build/ort, and the PaddleOCR reference digests of spec/fixtures/onnx/.
+ort:
+	tools/ort/install.sh build/ort
+
+ort-refs: all ort
+	LUA_PATH="$(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;" LUA_CPATH="$(CURDIR)/$(BUILD)/?.so;;" \
+	  ORT_DIR=build/ort $(LUA) tools/ort/paddle_refs.lua
 
 # libFuzzer entry points for every untrusted parser (needs clang).
 fuzz:
