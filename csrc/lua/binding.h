@@ -40,6 +40,12 @@ glim_tensor *glim_lua_check_tensor(lua_State *L, int idx);
 /* Tell the collector about C-side bytes it cannot see. */
 void glim_lua_gc_hint(lua_State *L, size_t bytes);
 
+/* Options tables: an absent/nil one is fine, anything else must be a table
+ * whose keys are all in `keys` (NULL-terminated), so that a typo
+ * ("max_size") raises instead of being ignored: "<fn>: unknown option
+ * 'max_size'" (no prefix when fn is NULL). */
+void glim_lua_check_opts(lua_State *L, int idx, const char *fn, const char *const *keys);
+
 /* Read an optional field of the options table at `idx` (may be absent/nil). */
 lua_Integer glim_lua_opt_int_field(lua_State *L, int idx, const char *key, lua_Integer def);
 lua_Number glim_lua_opt_num_field(lua_State *L, int idx, const char *key, lua_Number def);

@@ -23,27 +23,6 @@ static int bytes_gc(lua_State *L)
     return 0;
 }
 
-/* Options tables: unknown keys raise, so a typo ("max_size") is not silently
- * ignored. `allowed` is a NULL-terminated list. */
-static void check_opts_keys(lua_State *L, int idx, const char *const *allowed)
-{
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        int ok = 0;
-        if (lua_type(L, -1) == LUA_TSTRING) {
-            const char *k = lua_tostring(L, -1);
-            for (int i = 0; allowed[i]; i++)
-                if (strcmp(k, allowed[i]) == 0) ok = 1;
-        }
-        if (!ok) {
-            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                                                          : luaL_typename(L, -1);
-            luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", k));
-        }
-    }
-}
-
 static lua_Integer opt_integer(lua_State *L, int idx, const char *key, lua_Integer def,
                                lua_Integer lo, lua_Integer hi)
 {
@@ -84,7 +63,7 @@ static void check_decode_opts(lua_State *L, int idx, glim_decode_opts *o)
     glim_decode_opts_init(o);
     if (lua_isnoneornil(L, idx)) return;
     luaL_checktype(L, idx, LUA_TTABLE);
-    check_opts_keys(L, idx, decode_keys);
+    glim_lua_check_opts(L, idx, NULL, decode_keys);
     o->max_side = (int)opt_integer(L, idx, "max_side", 0, 0, (lua_Integer)1 << 30);
     o->max_pixels = (uint64_t)opt_integer(L, idx, "max_pixels", (lua_Integer)o->max_pixels, 1,
                                           (lua_Integer)1 << 40);
@@ -176,7 +155,7 @@ static void check_encode_opts(lua_State *L, int idx, const char *const *keys,
     glim_encode_opts_init(o);
     if (lua_isnoneornil(L, idx)) return;
     luaL_checktype(L, idx, LUA_TTABLE);
-    check_opts_keys(L, idx, keys);
+    glim_lua_check_opts(L, idx, NULL, keys);
     o->quality = (int)opt_integer(L, idx, "quality", o->quality, 1, 100);
     o->png_compression = (int)opt_integer(L, idx, "compression", o->png_compression, 0, 9);
     o->progressive = opt_boolean(L, idx, "progressive", 0);

@@ -7,27 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Options tables: raise on a key the function does not know, so a typo
- * such as {fliter = "area"} is not silently ignored. */
-static void check_opts(lua_State *L, int idx, const char *fn, const char *const *keys)
-{
-    if (lua_isnoneornil(L, idx)) return;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        int known = 0;
-        if (lua_type(L, -1) == LUA_TSTRING)
-            for (int i = 0; keys[i]; i++)
-                if (strcmp(lua_tostring(L, -1), keys[i]) == 0) known = 1;
-        if (!known) {
-            const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                                                                : luaL_typename(L, -1);
-            luaL_argerror(L, idx, lua_pushfstring(L, "%s: unknown option '%s'", fn, name));
-        }
-    }
-}
-
 /* A finished core call: the box is filled, or raise/return the failure.
  * Memory and limit failures come back as nil, msg, code; anything else is
  * a bad argument the checks above missed, so it raises. */
@@ -109,7 +88,7 @@ static int l_resize(lua_State *L)
     if (lua_type(L, 4) == LUA_TSTRING) {
         fname = lua_tostring(L, 4);
     } else {
-        check_opts(L, 4, "resize", keys);
+        glim_lua_check_opts(L, 4, "resize", keys);
         fname = glim_lua_opt_str_field(L, 4, "filter", "bilinear");
     }
     glim_filter f = check_filter(L, fname, 4);
@@ -148,7 +127,7 @@ static int l_rotate(lua_State *L)
     glim_image *img = glim_lua_check_image(L, 1);
     lua_Number deg = luaL_checknumber(L, 2);
     luaL_argcheck(L, isfinite(deg), 2, "angle must be a finite number");
-    check_opts(L, 3, "rotate", keys);
+    glim_lua_check_opts(L, 3, "rotate", keys);
     int expand = glim_lua_opt_bool_field(L, 3, "expand", 1);
     if (expand) {
         /* The expanded canvas is at most one pixel wider and taller than
@@ -195,7 +174,7 @@ static int l_letterbox(lua_State *L)
     static const char *const keys[] = {"fill", "filter", NULL};
     glim_image *img = glim_lua_check_image(L, 1);
     int w = check_side(L, 2, "width"), h = check_side(L, 3, "height");
-    check_opts(L, 4, "letterbox", keys);
+    glim_lua_check_opts(L, 4, "letterbox", keys);
     check_pixels(L, w, h);
     glim_filter f = check_filter(L, glim_lua_opt_str_field(L, 4, "filter", "bilinear"), 4);
     uint8_t fill[4] = {114, 114, 114, 255};
@@ -247,7 +226,7 @@ static int l_to_tensor(lua_State *L)
 {
     static const char *const keys[] = {"layout", "dtype", "scale", "mean", "std", NULL};
     glim_image *img = glim_lua_check_image(L, 1);
-    check_opts(L, 2, "to_tensor", keys);
+    glim_lua_check_opts(L, 2, "to_tensor", keys);
     glim_tensor_opts o;
     glim_tensor_opts_init(&o);
     const char *layout = glim_lua_opt_str_field(L, 2, "layout", "nchw");

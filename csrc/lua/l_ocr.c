@@ -50,27 +50,6 @@ static int l_boxes_gc(lua_State *L)
     return 0;
 }
 
-/* Raise on an option name the function does not know (a typo such as
- * {box_tresh = 0.5} must not pass silently). */
-static void check_opts(lua_State *L, int idx, const char *fn, const char *const *keys)
-{
-    if (lua_isnoneornil(L, idx)) return;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        int known = 0;
-        if (lua_type(L, -1) == LUA_TSTRING)
-            for (int i = 0; keys[i]; i++)
-                if (strcmp(lua_tostring(L, -1), keys[i]) == 0) known = 1;
-        if (!known) {
-            const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                                                                : luaL_typename(L, -1);
-            luaL_argerror(L, idx, lua_pushfstring(L, "%s: unknown option '%s'", fn, name));
-        }
-    }
-}
-
 /* A finished core call: memory failures come back as nil, msg, code; any
  * other failure is a bad argument (degenerate quad, singular matrix), so
  * it raises. */
@@ -177,7 +156,7 @@ static int l_text_boxes(lua_State *L)
                                             glim_dtype_name(t->dtype)));
     int h, w;
     check_map_shape(L, t, &h, &w);
-    check_opts(L, 2, "text_boxes", keys);
+    glim_lua_check_opts(L, 2, "text_boxes", keys);
     glim_text_box_params p;
     glim_text_box_params_init(&p);
     p.thresh = (float)glim_lua_opt_num_field(L, 2, "thresh", p.thresh);
@@ -310,7 +289,7 @@ static void check_warp_opts(lua_State *L, int idx, const char *fn, const glim_im
                             glim_warp_opts *o)
 {
     static const char *const keys[] = {"filter", "border", "fill", NULL};
-    check_opts(L, idx, fn, keys);
+    glim_lua_check_opts(L, idx, fn, keys);
     if (lua_isnoneornil(L, idx)) return;
     const char *f = glim_lua_opt_str_field(L, idx, "filter", NULL);
     if (f) {

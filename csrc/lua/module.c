@@ -30,6 +30,26 @@ static int push_field(lua_State *L, int idx, const char *key)
     return 1;
 }
 
+void glim_lua_check_opts(lua_State *L, int idx, const char *fn, const char *const *keys)
+{
+    if (lua_isnoneornil(L, idx)) return;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        int known = 0;
+        if (lua_type(L, -1) == LUA_TSTRING)
+            for (int i = 0; keys[i]; i++)
+                if (strcmp(lua_tostring(L, -1), keys[i]) == 0) known = 1;
+        if (!known) {
+            const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                                : luaL_typename(L, -1);
+            if (fn) luaL_argerror(L, idx, lua_pushfstring(L, "%s: unknown option '%s'", fn, name));
+            luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s'", name));
+        }
+    }
+}
+
 lua_Integer glim_lua_opt_int_field(lua_State *L, int idx, const char *key, lua_Integer def)
 {
     idx = lua_absindex(L, idx);
