@@ -81,26 +81,8 @@ static glim_status conv_prepare(glim_graph *g, glim_node *n, glim_error *err)
 {
     glim_conv2d_params *p = n->params;
     glim_status st;
-    if ((st = glim_need_arity(n, 2, 3, 1, err)) ||
-        (st = glim_need_input(g, n, 0, GLIM_F32, 4, 4, "input", err)) ||
-        (st = glim_need_input(g, n, 1, GLIM_F32, 4, 4, "weights", err)) ||
-        (st = glim_check_act(n, p->act, err)))
-        return st;
+    if ((st = glim_need_conv_inputs(g, n, p->act, err))) return st;
     glim_gtensor *x = glim_in(g, n, 0), *w = glim_in(g, n, 1), *b = glim_in(g, n, 2);
-    if (w->kind != GLIM_TENSOR_CONSTANT)
-        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "weights '%s' must be a constant",
-                              w->name);
-    if (w->shape[3] != x->shape[3])
-        return glim_node_fail(n, err, GLIM_EUNSUPPORTED,
-                              "weights have %lld input channels, the input has %lld "
-                              "(grouped convolution is not supported)",
-                              (long long)w->shape[3], (long long)x->shape[3]);
-    if (b) {
-        if ((st = glim_need_input(g, n, 2, GLIM_F32, 1, 1, "bias", err))) return st;
-        if (b->shape[0] != w->shape[0])
-            return glim_node_fail(n, err, GLIM_EINVAL, "bias has %lld values, expected %lld",
-                                  (long long)b->shape[0], (long long)w->shape[0]);
-    }
     int64_t oh, ow;
     if ((st = glim_conv_geometry(n, p, x, w->shape[1], w->shape[2], &oh, &ow, err))) return st;
     int64_t shape[4] = {x->shape[0], oh, ow, w->shape[0]};

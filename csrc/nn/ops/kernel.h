@@ -53,6 +53,10 @@ static inline glim_gtensor *glim_out(glim_graph *g, const glim_node *n, int i)
  * rank within [min_rank, max_rank]. */
 glim_status glim_need_input(glim_graph *g, const glim_node *n, int i, int dtype, int min_rank,
                             int max_rank, const char *what, glim_error *err);
+/* CONV2D and CONV_TRANSPOSE: x [N,H,W,Cin] and constant w [Cout,KH,KW,Cin]
+ * float32, an optional bias [Cout], one output, a valid fused act. */
+glim_status glim_need_conv_inputs(glim_graph *g, const glim_node *n, glim_activation act,
+                                  glim_error *err);
 /* Require exactly/at least counts of inputs and outputs. */
 glim_status glim_need_arity(const glim_node *n, int min_in, int max_in, int nout,
                             glim_error *err);

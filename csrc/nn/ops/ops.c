@@ -81,6 +81,33 @@ glim_status glim_need_input(glim_graph *g, const glim_node *n, int i, int dtype,
     return GLIM_OK;
 }
 
+glim_status glim_need_conv_inputs(glim_graph *g, const glim_node *n, glim_activation act,
+                                  glim_error *err)
+{
+    glim_status st;
+    if ((st = glim_need_arity(n, 2, 3, 1, err)) ||
+        (st = glim_need_input(g, n, 0, GLIM_F32, 4, 4, "input", err)) ||
+        (st = glim_need_input(g, n, 1, GLIM_F32, 4, 4, "weights", err)) ||
+        (st = glim_check_act(n, act, err)))
+        return st;
+    glim_gtensor *x = glim_in(g, n, 0), *w = glim_in(g, n, 1), *b = glim_in(g, n, 2);
+    if (w->kind != GLIM_TENSOR_CONSTANT)
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED, "weights '%s' must be a constant",
+                              w->name);
+    if (w->shape[3] != x->shape[3])
+        return glim_node_fail(n, err, GLIM_EUNSUPPORTED,
+                              "weights have %lld input channels, the input has %lld "
+                              "(grouped convolution is not supported)",
+                              (long long)w->shape[3], (long long)x->shape[3]);
+    if (b) {
+        if ((st = glim_need_input(g, n, 2, GLIM_F32, 1, 1, "bias", err))) return st;
+        if (b->shape[0] != w->shape[0])
+            return glim_node_fail(n, err, GLIM_EINVAL, "bias has %lld values, expected %lld",
+                                  (long long)b->shape[0], (long long)w->shape[0]);
+    }
+    return GLIM_OK;
+}
+
 glim_status glim_out_shape(glim_graph *g, const glim_node *n, int k, glim_dtype dtype, int ndim,
                            const int64_t *shape, glim_error *err)
 {
