@@ -138,6 +138,7 @@ static void run_case(const char *model, const char *data, int nin, int nout, dou
 static void test_models(void)
 {
     run_case("conv_bn_relu", "conv_bn_relu", 1, 1, 1e-5);
+    run_case("pow_int", "pow_int", 1, 1, 1e-5);
     run_case("conv_dynamic", "conv_dynamic_a", 1, 1, 1e-5);
     run_case("conv_dynamic", "conv_dynamic_b", 1, 1, 1e-5);
     run_case("shape_chain", "shape_chain", 1, 1, 1e-5);

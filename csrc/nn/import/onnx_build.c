@@ -153,8 +153,11 @@ static void physical(int layout, int ndim, const int64_t *l, int64_t *p)
     }
 }
 
+/* The ONNX name of a value; a value a translator made itself (a converted
+ * copy of a constant, outside c->v) has none of its own. */
 static const char *value_name(ob_ctx *c, const ob_value *v)
 {
+    if (v < c->v || v >= c->v + c->m->nvalues) return "converted";
     return c->m->values[v - c->v].name;
 }
 

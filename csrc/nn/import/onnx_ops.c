@@ -320,6 +320,29 @@ static glim_status binary(ob_ctx *c, const onnx_node *n, bop o, glim_op_id op)
     return binary2(c, n, 0, o, op, a, b);
 }
 
+/* Pow's exponent may have another numeric type than its base (ONNX's T1,
+ * e.g. an int64 2): a constant one is converted to float32 here; a
+ * computed one must match the base. */
+static glim_status t_pow(ob_ctx *c, const onnx_node *n)
+{
+    ob_value *a, *b;
+    glim_status st;
+    if ((st = ob_need(c, n, 0, &a)) || (st = ob_need(c, n, 1, &b))) return st;
+    if (a->dtype != GLIM_F32 || b->dtype == GLIM_F32 || !b->cdata)
+        return binary2(c, n, 0, B_POW, GLIM_OP_POW, a, b);
+    ob_value fb = *b;
+    int64_t cnt = ob_count(b);
+    float *d = ot_new_const(c, GLIM_F32, cnt);
+    if (!d) return c->err->code;
+    for (int64_t i = 0; i < cnt; i++) d[i] = (float)ob_cget(b, i);
+    fb.dtype = GLIM_F32;
+    fb.onnx_type = OX_FLOAT;
+    fb.cdata = d;
+    fb.cowned = 0;
+    fb.gt = fb.gt_other = -1;
+    return binary2(c, n, 0, B_POW, GLIM_OP_POW, a, &fb);
+}
+
 #define BINARY(fname, o, op)                                                  \
     static glim_status fname(ob_ctx *c, const onnx_node *n)                   \
     {                                                                         \
@@ -381,7 +404,6 @@ static glim_status t_add(ob_ctx *c, const onnx_node *n)
 }
 BINARY(t_sub, B_SUB, GLIM_OP_SUB)
 BINARY(t_div, B_DIV, GLIM_OP_DIV)
-BINARY(t_pow, B_POW, GLIM_OP_POW)
 BINARY(t_equal, B_EQ, GLIM_OP_EQUAL)
 BINARY(t_less, B_LT, GLIM_OP_LESS)
 BINARY(t_greater, B_GT, GLIM_OP_GREATER)
