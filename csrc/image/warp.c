@@ -394,20 +394,8 @@ glim_status glim_image_crop_quad(const glim_image *src, const double quad[8],
         *out = crop;
         return GLIM_OK;
     }
-    /* Vertical text: np.rot90, a quarter turn counter-clockwise, so output
-     * pixel (x, y) is crop pixel (w - 1 - y, x). */
-    glim_image *rot = NULL;
-    st = glim_image_new_uninit(h, w, crop->format, &rot, err);
-    if (st != GLIM_OK) {
-        glim_image_free(crop);
-        return st;
-    }
-    const int ch = crop->channels;
-    for (int y = 0; y < w; y++) {
-        uint8_t *d = rot->data + (size_t)y * rot->stride;
-        for (int x = 0; x < h; x++, d += ch) memcpy(d, glim_image_pixel(crop, w - 1 - y, x), (size_t)ch);
-    }
+    /* Vertical text: np.rot90, a quarter turn counter-clockwise. */
+    st = glim_image_rotate(crop, 90, 1, NULL, out, err);
     glim_image_free(crop);
-    *out = rot;
-    return GLIM_OK;
+    return st;
 }
