@@ -143,6 +143,18 @@ static void rnode_expect_fail(rnode *r, glim_status code, const char *needle)
     }
 }
 
+/* Build the node (random data, seed 1), expect prepare to fail as
+ * rnode_expect_fail does, and free it. */
+static void expect_prepare_fail(glim_op_id op, const void *params, size_t psize, const char *kinds,
+                                const int *ranks, int64_t shapes[][GLIM_MAX_DIMS], int nout,
+                                glim_status code, const char *needle)
+{
+    rnode r;
+    rnode_build(&r, op, params, psize, kinds, ranks, shapes, nout, 1);
+    rnode_expect_fail(&r, code, needle);
+    rnode_free(&r);
+}
+
 static void test_conv_transpose_sweep(void)
 {
     /* N, H, W, Cin, Cout, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, oph, opw */
@@ -183,33 +195,26 @@ static void test_conv_transpose_errors(void)
 {
     int ranks[3] = {4, 4, 1};
     int64_t shapes[3][GLIM_MAX_DIMS] = {{1, 4, 4, 3}, {5, 2, 2, 3}, {5}};
-    rnode r;
     glim_conv_transpose_params p = ct(0, 2, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE);
-    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "stride 0x2 must be positive");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, GLIM_EINVAL,
+                        "stride 0x2 must be positive");
     p = ct(2, 2, 1, 1, 0, 0, 0, 0, 2, 0, GLIM_ACT_NONE);
-    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "output padding 2x0");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, GLIM_EINVAL,
+                        "output padding 2x0");
     p = ct(1, 1, 1, 1, 3, 0, 3, 0, 0, 0, GLIM_ACT_NONE); /* crops everything */
-    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "output size -1x5 is invalid");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, GLIM_EINVAL,
+                        "output size -1x5 is invalid");
     shapes[1][3] = 4; /* weights' Cin differs from the input's */
     p = ct(2, 2, 1, 1, 0, 0, 0, 0, 0, 0, GLIM_ACT_NONE);
-    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EUNSUPPORTED, "weights have 4 input channels, the input has 3");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1,
+                        GLIM_EUNSUPPORTED, "weights have 4 input channels, the input has 3");
     shapes[1][3] = 3;
     shapes[2][0] = 4;
-    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "bias has 4 values, expected 5");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "icc", ranks, shapes, 1, GLIM_EINVAL,
+                        "bias has 4 values, expected 5");
     shapes[2][0] = 5;
-    rnode_build(&r, GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "iic", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EUNSUPPORTED, "must be a constant");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_CONV_TRANSPOSE, &p, sizeof p, "iic", ranks, shapes, 1,
+                        GLIM_EUNSUPPORTED, "must be a constant");
 }
 
 /* ---- RESIZE_* in ONNX's modes ------------------------------------------- */
@@ -286,15 +291,12 @@ static void test_resize_onnx_errors(void)
 {
     int ranks[1] = {4};
     int64_t shapes[1][GLIM_MAX_DIMS] = {{1, 4, 4, 2}};
-    rnode r;
     glim_resize_params p = rs(8, 8, 0, 0, 0, 5, 0, 0);
-    rnode_build(&r, GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "nearest_mode 5 is unknown");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_RESIZE_NEAREST, &p, sizeof p, "i", ranks, shapes, 1, GLIM_EINVAL,
+                        "nearest_mode 5 is unknown");
     p = rs(8, 8, 0, 0, 0, NM_FLOOR, -2.f, 2.f);
-    rnode_build(&r, GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "scale -2x2 is invalid");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_RESIZE_BILINEAR, &p, sizeof p, "i", ranks, shapes, 1, GLIM_EINVAL,
+                        "scale -2x2 is invalid");
 }
 
 /* ---- comparisons, WHERE, EXPAND, SPLIT, REDUCE_SUM / REDUCE_MAX ---------- */
@@ -501,33 +503,26 @@ static void test_gru_lstm_errors(void)
     int ranks[5] = {3, 2, 2, 1, 2};
     int64_t shapes[5][GLIM_MAX_DIMS] = {{4, 2, 3}, {15, 3}, {15, 5}, {30}, {2, 5}};
     glim_gru_params p = {1, 0, 0.f};
-    rnode r;
     shapes[1][1] = 4;
-    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "has shape [15,4], expected [15,3]");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, GLIM_EINVAL,
+                        "has shape [15,4], expected [15,3]");
     shapes[1][1] = 3;
     shapes[3][0] = 15;
-    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "has 15 values, expected 30");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, GLIM_EINVAL,
+                        "has 15 values, expected 30");
     shapes[3][0] = 30;
     shapes[4][0] = 3;
-    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "initial state");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 2, GLIM_EINVAL,
+                        "initial state");
     shapes[4][0] = 2;
-    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 3, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "has 3 outputs, expected 1..2");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 3, GLIM_EINVAL,
+                        "has 3 outputs, expected 1..2");
     p.linear_before_reset = 2;
-    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "linear_before_reset 2 is not 0 or 1");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 1, GLIM_EINVAL,
+                        "linear_before_reset 2 is not 0 or 1");
     p = (glim_gru_params){0, 0, -1.f};
-    rnode_build(&r, GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 1, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "clip -1 is negative");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_GRU, &p, sizeof p, "iccci", ranks, shapes, 1, GLIM_EINVAL,
+                        "clip -1 is negative");
     /* LSTM: four outputs */
     int lr[20];
     int64_t ls[20][GLIM_MAX_DIMS];
@@ -539,9 +534,8 @@ static void test_gru_lstm_errors(void)
     for (int i = 5; i <= 8; i++) { ls[i][0] = 5; ls[i][1] = 5; }
     for (int i = 12; i <= 15; i++) { lr[i] = 1; ls[i][0] = 5; }
     glim_lstm_params lp = {GLIM_ACT_TANH, 0, 0, 0, 1};
-    rnode_build(&r, GLIM_OP_LSTM, &lp, sizeof lp, "icccccccc---cccc----", lr, ls, 4, 1);
-    rnode_expect_fail(&r, GLIM_EINVAL, "has 4 outputs, expected 1..3");
-    rnode_free(&r);
+    expect_prepare_fail(GLIM_OP_LSTM, &lp, sizeof lp, "icccccccc---cccc----", lr, ls, 4,
+                        GLIM_EINVAL, "has 4 outputs, expected 1..3");
 }
 
 /* LSTM fast path against its reference loops: peepholes, CIFG, projection
