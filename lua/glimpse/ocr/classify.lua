@@ -19,7 +19,8 @@ local CLS_HEIGHT, CLS_WIDTH, CLS_BATCH = 48, 192, 6
 function M.run(r, crops)
   local ein = r.entry and r.entry.input or {}
   local height, width = ein.height or CLS_HEIGHT, ein.width or CLS_WIDTH
-  local ord = line.sorted_by(#crops, {})
+  local ord = {}
+  for i = 1, #crops do ord[i] = i end
   local angles, probs = {}, {}
   for first = 1, #ord, CLS_BATCH do
     local last = math.min(first + CLS_BATCH - 1, #ord)

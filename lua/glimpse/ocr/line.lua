@@ -68,6 +68,8 @@ end
 --- A batch tensor [n, 3, height, width] of crops[ord[first]] .. crops[ord[last]],
 -- each as `tensor` makes it at that width.
 function M.batch(entry, crops, ord, first, last, height, width)
+  -- a batch of one is that line's tensor: no second copy through bytes
+  if first == last then return M.tensor(crops[ord[first]], entry, height, width, width) end
   local parts = {}
   for k = first, last do
     local t, err, code = M.tensor(crops[ord[k]], entry, height, width, width)
