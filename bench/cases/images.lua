@@ -173,19 +173,6 @@ for round = 1, ROUNDS do
 end
 os.remove(png)
 
-local function cpu_name()
-  local f = io.open("/proc/cpuinfo")
-  local name = "cpu"
-  if f then
-    for line in f:lines() do
-      local m = line:match("^model name%s*:%s*(.+)$")
-      if m then name = m break end
-    end
-    f:close()
-  end
-  return name
-end
-
 local rows = {}
 local header = ("%-20s %10s %10s %10s %8s %8s %7s %s"):format("case", "glimpse", "opencv", "pillow", "ratio",
   "min-ratio", "target", "")
@@ -211,11 +198,7 @@ io.write("(median ms of ", REPS, " runs, best of ", ROUNDS, " rounds; ratio = gl
   " lower is better)\n")
 
 -- Results file.
-local cpu = cpu_name()
-local slug = cpu:lower():gsub("%(r%)", ""):gsub("%(tm%)", ""):gsub("[^%w]+", "-"):gsub("^-+", ""):gsub("-+$", "")
-local path = ("bench/results/%s-%s-images.md"):format(os.date("!%Y-%m-%d"), slug)
-os.execute("mkdir -p bench/results")
-local out = io.open(path, "w")
+local out, path, cpu = require("results").open("images")
 if out then
   out:write("# images benchmark — ", os.date("!%Y-%m-%d %H:%M UTC"), "\n\n")
   out:write("CPU: ", cpu, "; one thread; process CPU time; median (min) of ", REPS, " runs after 2 warm-ups, ",

@@ -260,17 +260,7 @@ if hwm then
   say("  peak RSS load + classify          %6.1f MiB (< 40; interpreter + module alone %.1f MiB; class %d)", hwm, base, cls)
 end
 
-local function cpu_name()
-  for line in io.lines("/proc/cpuinfo") do
-    local m = line:match("^model name%s*:%s*(.+)$")
-    if m then return m end
-  end
-  return "cpu"
-end
-local cpu = cpu_name()
-local slug = cpu:lower():gsub("%(r%)", ""):gsub("%(tm%)", ""):gsub("[^%w]+", "-"):gsub("^-+", ""):gsub("-+$", "")
-os.execute("mkdir -p bench/results")
-local out = io.open(("bench/results/%s-%s-model.md"):format(os.date("!%Y-%m-%d"), slug), "w")
+local out, _, cpu = require("results").open("model")
 if out then
   out:write("# model benchmark (bench/cases/model.lua)\n\n")
   out:write("CPU: ", cpu, "; wall time; median (min) of ", REPS, " runs after 3 warm-ups.\n\n```\n")

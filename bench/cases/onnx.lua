@@ -281,17 +281,7 @@ if ort_ok then
   end
 end
 
-local function cpu_name()
-  for line in io.lines("/proc/cpuinfo") do
-    local v = line:match("^model name%s*:%s*(.+)$")
-    if v then return v end
-  end
-  return "cpu"
-end
-local cpu = cpu_name()
-local slug = cpu:lower():gsub("%(r%)", ""):gsub("%(tm%)", ""):gsub("[^%w]+", "-"):gsub("^-+", ""):gsub("-+$", "")
-os.execute("mkdir -p bench/results")
-local out = io.open(("bench/results/%s-%s-onnx.md"):format(os.date("!%Y-%m-%d"), slug), "w")
+local out, _, cpu = require("results").open("onnx")
 if out then
   out:write("# ONNX benchmark (bench/cases/onnx.lua)\n\n")
   out:write("CPU: ", cpu, "; ONNX Runtime ", ort_version or "not run", " (onnxruntime-node, CPU, ",
