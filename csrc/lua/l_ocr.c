@@ -293,10 +293,10 @@ static void check_warp_opts(lua_State *L, int idx, const char *fn, const glim_im
     if (lua_isnoneornil(L, idx)) return;
     const char *f = glim_lua_opt_str_field(L, idx, "filter", NULL);
     if (f) {
-        if (strcmp(f, "nearest") == 0) o->filter = GLIM_FILTER_NEAREST;
-        else if (strcmp(f, "bilinear") == 0) o->filter = GLIM_FILTER_BILINEAR;
-        else if (strcmp(f, "bicubic") == 0) o->filter = GLIM_FILTER_BICUBIC;
-        else luaL_error(L, "option 'filter' must be \"nearest\", \"bilinear\" or \"bicubic\", not \"%s\"", f);
+        if (glim_filter_parse(f, &o->filter) != 0 ||
+            !(o->filter == GLIM_FILTER_NEAREST || o->filter == GLIM_FILTER_BILINEAR ||
+              o->filter == GLIM_FILTER_BICUBIC))
+            luaL_error(L, "option 'filter' must be \"nearest\", \"bilinear\" or \"bicubic\", not \"%s\"", f);
     }
     const char *b = glim_lua_opt_str_field(L, idx, "border", NULL);
     if (b) {
