@@ -201,15 +201,8 @@ static void gru_eval(glim_graph *g, const glim_node *n)
                 if (!p->linear_before_reset)
                     for (int64_t j = 0; j < H; j++) rhh[b * H + j] = rb[H + j] * hb[j];
             }
-            if (!p->linear_before_reset) { /* R_h (r ⊙ h) into the h block */
-                if (B == 1)
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)H, (int)H, 1.f, r + 2 * H * H,
-                                (int)H, rhh, 1, 0.f, rh + 2 * H, 1);
-                else
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)B, (int)H, (int)H,
-                                1.f, rhh, (int)H, r + 2 * H * H, (int)H, 0.f, rh + 2 * H,
-                                (int)H3);
-            }
+            if (!p->linear_before_reset) /* R_h (r ⊙ h) into the h block */
+                mm(rhh, r + 2 * H * H, rh + 2 * H, B, H, H, H, H, H3, 0.f);
             for (int64_t b = 0; b < B; b++) {
                 const float *xr = xw + (t * B + b) * H3;
                 const float *rb = rh + b * H3;
