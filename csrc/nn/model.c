@@ -147,14 +147,7 @@ static glim_status onnx_load(glim_model *m, const void *bytes, size_t len, glim_
         io->tensor = -1;
         io->ndim = v->ndim < 0 ? 0 : v->ndim;
         memcpy(io->shape, v->dims, sizeof io->shape);
-        switch (v->elem_type) {
-        case OX_FLOAT: case OX_DOUBLE: case OX_FLOAT16: io->dtype = GLIM_F32; break;
-        case OX_INT32: io->dtype = GLIM_I32; break;
-        case OX_UINT8: io->dtype = GLIM_U8; break;
-        case OX_INT8: io->dtype = GLIM_I8; break;
-        case OX_BOOL: io->dtype = GLIM_BOOL; break;
-        default: io->dtype = GLIM_I64; break;
-        }
+        if (!onnx_graph_dtype(v->elem_type, &io->dtype)) io->dtype = GLIM_I64;
         io->file_dtype = io->dtype;
         if (!in) continue;
         if (v->ndim < 0)

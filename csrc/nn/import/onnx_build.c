@@ -403,7 +403,7 @@ void onnx_cache_free(ob_wcache *w)
 
 /* ---- the build ------------------------------------------------------------ */
 
-static int graph_dtype_of(int onnx_type, glim_dtype *out)
+int onnx_graph_dtype(int onnx_type, glim_dtype *out)
 {
     switch (onnx_type) {
     case OX_FLOAT: case OX_DOUBLE: case OX_FLOAT16: case OX_BFLOAT16: *out = GLIM_F32; return 1;
@@ -439,7 +439,7 @@ static glim_status build(ob_ctx *c, const int *in_ndim, const int64_t (*in_shape
         if (ii < 0) continue;
         const onnx_tensor *t = &m->inits[ii];
         glim_dtype gd;
-        if (!graph_dtype_of(t->onnx_type, &gd))
+        if (!onnx_graph_dtype(t->onnx_type, &gd))
             return ob_fail(c, NULL, GLIM_EUNSUPPORTED, "initializer '%s' has an unsupported type", t->name);
         v->defined = 1;
         v->dtype = gd;
@@ -452,7 +452,7 @@ static glim_status build(ob_ctx *c, const int *in_ndim, const int64_t (*in_shape
         const onnx_value *ov = &m->values[m->inputs[i]];
         ob_value *v = &c->v[m->inputs[i]];
         glim_dtype gd;
-        if (!graph_dtype_of(ov->elem_type, &gd))
+        if (!onnx_graph_dtype(ov->elem_type, &gd))
             return ob_fail(c, NULL, GLIM_EUNSUPPORTED, "graph input '%s' has element type %d",
                            ov->name, ov->elem_type);
         if ((st = name_io(c, &ins[i], ov->name)) != GLIM_OK) return st;

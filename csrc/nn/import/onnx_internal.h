@@ -253,5 +253,8 @@ glim_status onnx_build(onnx_model *m, const glim_model_opts *opts, ob_wcache **c
                        glim_graph **graph, glim_model_io *ins, glim_model_io *outs,
                        glim_error *err);
 void onnx_cache_free(ob_wcache *c);
+/* The engine dtype that holds an ONNX element type (float16/double as
+ * float32, unsigned 16/32/64-bit as int64); 0 when there is none. */
+int onnx_graph_dtype(int onnx_type, glim_dtype *out);
 
 #endif
