@@ -154,6 +154,35 @@ static const float *data_of(glim_graph *g, const glim_node *n, int slot)
     return t ? t->data : NULL;
 }
 
+/* The node's tensors, and h / c set to the initial states (zero when absent). */
+typedef struct lstm_io {
+    const float *x, *w[4], *r[4], *bias[4], *pi, *pf, *po, *pw, *pb;
+    float *y;
+} lstm_io;
+
+static void lstm_bind(glim_graph *g, const glim_node *n, float *h, float *c, int64_t nh,
+                      int64_t nc, lstm_io *io)
+{
+    static const int ws[4] = {WI, WF, WC, WO}, rs[4] = {RI, RF, RC, RO}, bs[4] = {BI, BF, BC, BO};
+    io->x = glim_in(g, n, X)->data;
+    io->y = glim_out(g, n, 0)->data;
+    for (int k = 0; k < 4; k++) {
+        io->w[k] = data_of(g, n, ws[k]);
+        io->r[k] = data_of(g, n, rs[k]);
+        io->bias[k] = data_of(g, n, bs[k]);
+    }
+    io->pi = data_of(g, n, PI);
+    io->pf = data_of(g, n, PF);
+    io->po = data_of(g, n, PO);
+    io->pw = data_of(g, n, PW);
+    io->pb = data_of(g, n, PB);
+    const float *h0 = data_of(g, n, H0), *c0 = data_of(g, n, C0);
+    if (h0) memcpy(h, h0, (size_t)nh * sizeof(float));
+    else memset(h, 0, (size_t)nh * sizeof(float));
+    if (c0) memcpy(c, c0, (size_t)nc * sizeof(float));
+    else memset(c, 0, (size_t)nc * sizeof(float));
+}
+
 /* acc[c] += W[c,:] · v for a [rows, cols] matrix */
 static void matvec_acc(float *acc, const float *w, const float *v, int64_t rows, int64_t cols)
 {
@@ -173,18 +202,11 @@ static void lstm_ref(glim_graph *g, const glim_node *n)
     const int64_t B = d.b, T = d.t, IN = d.in, C = d.cell, O = d.out;
     float *h = n->scratch_data, *c = h + B * O, *gi = c + B * C, *gf = gi + B * C,
           *gc = gf + B * C, *go = gc + B * C, *m = go + B * C;
-    const float *x = glim_in(g, n, X)->data;
-    float *y = glim_out(g, n, 0)->data;
-    const float *h0 = data_of(g, n, H0), *c0 = data_of(g, n, C0);
-    if (h0) memcpy(h, h0, (size_t)(B * O) * sizeof(float));
-    else memset(h, 0, (size_t)(B * O) * sizeof(float));
-    if (c0) memcpy(c, c0, (size_t)(B * C) * sizeof(float));
-    else memset(c, 0, (size_t)(B * C) * sizeof(float));
-    const float *W[4] = {data_of(g, n, WI), data_of(g, n, WF), data_of(g, n, WC), data_of(g, n, WO)};
-    const float *R[4] = {data_of(g, n, RI), data_of(g, n, RF), data_of(g, n, RC), data_of(g, n, RO)};
-    const float *bias[4] = {data_of(g, n, BI), data_of(g, n, BF), data_of(g, n, BC), data_of(g, n, BO)};
-    const float *pi = data_of(g, n, PI), *pf = data_of(g, n, PF), *po = data_of(g, n, PO);
-    const float *pw = data_of(g, n, PW), *pb = data_of(g, n, PB);
+    lstm_io io;
+    lstm_bind(g, n, h, c, B * O, B * C, &io);
+    const float *x = io.x, *const *W = io.w, *const *R = io.r, *const *bias = io.bias;
+    const float *pi = io.pi, *pf = io.pf, *po = io.po, *pw = io.pw, *pb = io.pb;
+    float *y = io.y;
     float *gate[4] = {gi, gf, gc, go};
     int cifg = W[0] == NULL;
     for (int64_t step = 0; step < T; step++)
@@ -250,18 +272,11 @@ static void lstm_eval(glim_graph *g, const glim_node *n)
     }
     float *h = n->scratch_data, *c = h + B * O, *m = c + B * C * 5, *xw = c + B * C * 6,
           *rec = xw + B * T * C4;
-    const float *x = glim_in(g, n, X)->data;
-    float *y = glim_out(g, n, 0)->data;
-    const float *h0 = data_of(g, n, H0), *c0 = data_of(g, n, C0);
-    if (h0) memcpy(h, h0, (size_t)(B * O) * sizeof(float));
-    else memset(h, 0, (size_t)(B * O) * sizeof(float));
-    if (c0) memcpy(c, c0, (size_t)(B * C) * sizeof(float));
-    else memset(c, 0, (size_t)(B * C) * sizeof(float));
-    const float *W[4] = {data_of(g, n, WI), data_of(g, n, WF), data_of(g, n, WC), data_of(g, n, WO)};
-    const float *R[4] = {data_of(g, n, RI), data_of(g, n, RF), data_of(g, n, RC), data_of(g, n, RO)};
-    const float *bias[4] = {data_of(g, n, BI), data_of(g, n, BF), data_of(g, n, BC), data_of(g, n, BO)};
-    const float *pi = data_of(g, n, PI), *pf = data_of(g, n, PF), *po = data_of(g, n, PO);
-    const float *pw = data_of(g, n, PW), *pb = data_of(g, n, PB);
+    lstm_io io;
+    lstm_bind(g, n, h, c, B * O, B * C, &io);
+    const float *x = io.x, *const *W = io.w, *const *R = io.r, *const *bias = io.bias;
+    const float *pi = io.pi, *pf = io.pf, *po = io.po, *pw = io.pw, *pb = io.pb;
+    float *y = io.y;
     int cifg = W[0] == NULL;
     /* xw rows follow x's own row order (b * T + t, or t * B + b) */
     for (int k = 0; k < 4; k++) {
