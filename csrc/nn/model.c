@@ -59,11 +59,12 @@ void glim_model_free(glim_model *m)
 
 /* The file's declared I/O must agree with what the prepared graph holds:
  * run() copies by the declared shape. */
-static glim_status check_io(glim_model *m, glim_error *err)
+static glim_status check_io(const glim_model *m, glim_graph *g, const glim_model_io *gin,
+                            const glim_model_io *gout, glim_error *err)
 {
     for (int k = 0; k < m->ninputs + m->noutputs; k++) {
-        const glim_model_io *io = k < m->ninputs ? &m->gin[k] : &m->gout[k - m->ninputs];
-        const glim_gtensor *gt = glim_graph_tensor(m->graph, io->tensor);
+        const glim_model_io *io = k < m->ninputs ? &gin[k] : &gout[k - m->ninputs];
+        const glim_gtensor *gt = glim_graph_tensor(g, io->tensor);
         int64_t count = glim_shape_count(io->ndim, io->shape);
         if (!gt || !gt->data || gt->dtype != io->dtype || count < 0 ||
             (size_t)count * glim_dtype_size(io->dtype) > gt->nbytes ||
@@ -90,23 +91,16 @@ static glim_status onnx_rebuild(glim_model *m, const int *nd, const int64_t (*sh
     if (st == GLIM_OK)
         st = onnx_build(m->onnx, &m->opts, &m->wcache, nd, shapes, &g, gin, gout, err);
     if (st == GLIM_OK) st = glim_graph_prepare(g, m->threads, err);
-    if (st == GLIM_OK) {
-        glim_graph *old = m->graph;
+    if (st == GLIM_OK) st = check_io(m, g, gin, gout, err);
+    if (st == GLIM_OK) { /* install the new graph; the old one is freed below */
+        glim_graph *og = m->graph;
         glim_model_io *oi = m->gin, *oo = m->gout;
         m->graph = g;
         m->gin = gin;
         m->gout = gout;
-        st = check_io(m, err);
-        if (st != GLIM_OK) {
-            m->graph = old;
-            m->gin = oi;
-            m->gout = oo;
-        } else {
-            glim_graph_free(old);
-            free_io(oi, m->ninputs);
-            free_io(oo, m->noutputs);
-            return GLIM_OK;
-        }
+        g = og;
+        gin = oi;
+        gout = oo;
     }
     glim_graph_free(g);
     free_io(gin, m->ninputs);
@@ -198,7 +192,7 @@ glim_status glim_model_load(const void *bytes, size_t len, const glim_model_opts
         m->gin = m->inputs;
         m->gout = m->outputs;
         if (st == GLIM_OK) st = glim_graph_prepare(m->graph, opts->threads, err);
-        if (st == GLIM_OK) st = check_io(m, err);
+        if (st == GLIM_OK) st = check_io(m, m->graph, m->gin, m->gout, err);
     } else {
         st = onnx_load(m, bytes, len, err);
     }
