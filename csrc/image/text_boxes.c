@@ -45,7 +45,7 @@ void glim_text_boxes_free(glim_text_box *boxes) { glim_free(boxes); }
 
 /* ---- geometry ------------------------------------------------------------ */
 
-typedef struct ipt { int x, y; } ipt;
+typedef struct dpt { double x, y; } dpt;
 
 /* A rotated rectangle: corner c[0] plus the side vectors u (length w) and v
  * (length h), so the corners are c, c+u, c+u+v, c+v. */
@@ -55,16 +55,16 @@ typedef struct rrect {
     double w, h;       /* side lengths along u and along (-uy, ux) */
 } rrect;
 
-static int64_t cross3(ipt o, ipt a, ipt b)
+/* Exact for the integer pixel coordinates of a map (below 2^16). */
+static double cross3(dpt o, dpt a, dpt b)
 {
-    return (int64_t)(a.x - o.x) * (b.y - o.y) - (int64_t)(a.y - o.y) * (b.x - o.x);
+    return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
 }
 
-/* Andrew's monotone chain over points already sorted lexicographically (by
- * y then x here). Writes the hull counter-clockwise in a y-down frame
- * without collinear points into `hull` (room for n + 1) and returns its
- * size. */
-static int convex_hull(const ipt *pts, int n, ipt *hull)
+/* Andrew's monotone chain over points already sorted lexicographically
+ * ((y, x) for components, (x, y) for min_area_rect). Writes the hull without
+ * collinear points into `hull` (room for n + 1) and returns its size. */
+static int convex_hull(const dpt *pts, int n, dpt *hull)
 {
     if (n <= 2) {
         int m = 0;
@@ -87,14 +87,14 @@ static int convex_hull(const ipt *pts, int n, ipt *hull)
 
 /* Minimum-area rectangle around a convex polygon (any orientation, no
  * repeated points): one side lies on some hull edge, so try each. */
-static rrect min_rect_hull(const double *hx, const double *hy, int n)
+static rrect min_rect_hull(const dpt *hull, int n)
 {
-    rrect r = {hx[0], hy[0], 1, 0, 0, 0};
+    rrect r = {hull[0].x, hull[0].y, 1, 0, 0, 0};
     if (n == 1) return r;
     if (n == 2) {
-        double dx = hx[1] - hx[0], dy = hy[1] - hy[0], len = sqrt(dx * dx + dy * dy);
-        r.cx = (hx[0] + hx[1]) / 2;
-        r.cy = (hy[0] + hy[1]) / 2;
+        double dx = hull[1].x - hull[0].x, dy = hull[1].y - hull[0].y, len = sqrt(dx * dx + dy * dy);
+        r.cx = (hull[0].x + hull[1].x) / 2;
+        r.cy = (hull[0].y + hull[1].y) / 2;
         r.ux = dx / len;
         r.uy = dy / len;
         r.w = len;
@@ -103,12 +103,12 @@ static rrect min_rect_hull(const double *hx, const double *hy, int n)
     double best = INFINITY;
     for (int i = 0; i < n; i++) {
         int j = i + 1 == n ? 0 : i + 1;
-        double dx = hx[j] - hx[i], dy = hy[j] - hy[i], len = sqrt(dx * dx + dy * dy);
+        double dx = hull[j].x - hull[i].x, dy = hull[j].y - hull[i].y, len = sqrt(dx * dx + dy * dy);
         if (len == 0) continue;
         double ux = dx / len, uy = dy / len;
         double a0 = INFINITY, a1 = -INFINITY, b0 = INFINITY, b1 = -INFINITY;
         for (int k = 0; k < n; k++) {
-            double px = hx[k] - hx[i], py = hy[k] - hy[i];
+            double px = hull[k].x - hull[i].x, py = hull[k].y - hull[i].y;
             double a = px * ux + py * uy, b = -px * uy + py * ux;
             if (a < a0) a0 = a;
             if (a > a1) a1 = a;
@@ -119,8 +119,8 @@ static rrect min_rect_hull(const double *hx, const double *hy, int n)
         if (area < best - 1e-9 * (area > 1 ? area : 1)) {
             best = area;
             double am = (a0 + a1) / 2, bm = (b0 + b1) / 2;
-            r.cx = hx[i] + am * ux - bm * uy;
-            r.cy = hy[i] + am * uy + bm * ux;
+            r.cx = hull[i].x + am * ux - bm * uy;
+            r.cy = hull[i].y + am * uy + bm * ux;
             r.ux = ux;
             r.uy = uy;
             r.w = a1 - a0;
@@ -164,6 +164,13 @@ static void order_mini_box(double pts[4][2], double out[4][2])
     memcpy(out[3], pts[bl], sizeof out[3]);
 }
 
+static int dpt_cmp_xy(const void *pa, const void *pb)
+{
+    const dpt *a = pa, *b = pb;
+    if (a->x != b->x) return a->x < b->x ? -1 : 1;
+    return (a->y > b->y) - (a->y < b->y);
+}
+
 glim_status glim_min_area_rect(const float *xy, int n, float corners[8], float *width,
                                float *height, glim_error *err)
 {
@@ -172,55 +179,19 @@ glim_status glim_min_area_rect(const float *xy, int n, float corners[8], float *
     for (int i = 0; i < 2 * n; i++)
         if (!isfinite(xy[i]))
             return glim_fail(err, GLIM_EINVAL, "min_area_rect: point %d is not finite", i / 2 + 1);
-    /* Points are floats here, so use a float hull (monotone chain on x). */
+    /* The points, sorted by (x, y), then their hull: room for 2n + 1. */
     size_t bytes;
-    if (!glim_mul_size((size_t)n + 1, 3 * sizeof(double), &bytes))
+    if (!glim_mul_size((size_t)n * 2 + 1, sizeof(dpt), &bytes))
         return glim_fail(err, GLIM_ENOMEM, "min_area_rect: too many points");
-    double *buf = glim_alloc(bytes);
-    if (!buf) return glim_fail(err, GLIM_ENOMEM, "min_area_rect: out of memory");
-    int *order = glim_alloc(((size_t)n + 1) * 2 * sizeof(int));
-    if (!order) {
-        glim_free(buf);
-        return glim_fail(err, GLIM_ENOMEM, "min_area_rect: out of memory");
-    }
-    /* Sort indices by (x, y): a simple merge sort keeps this O(n log n). */
-    int *idx = order, *tmp = order + n + 1;
-    for (int i = 0; i < n; i++) idx[i] = i;
-    for (int width_ = 1; width_ < n; width_ *= 2) {
-        for (int lo = 0; lo < n; lo += 2 * width_) {
-            int mid = lo + width_ < n ? lo + width_ : n, hi = lo + 2 * width_ < n ? lo + 2 * width_ : n;
-            int a = lo, b = mid, k = lo;
-            while (a < mid && b < hi) {
-                const float *pa = xy + 2 * idx[a], *pb = xy + 2 * idx[b];
-                int take_b = pb[0] < pa[0] || (pb[0] == pa[0] && pb[1] < pa[1]);
-                tmp[k++] = take_b ? idx[b++] : idx[a++];
-            }
-            while (a < mid) tmp[k++] = idx[a++];
-            while (b < hi) tmp[k++] = idx[b++];
-        }
-        memcpy(idx, tmp, (size_t)n * sizeof(int));
-    }
-    double *hx = buf, *hy = buf + n + 1;
-    int k = 0;
-#define PX(i) ((double)xy[2 * idx[i]])
-#define PY(i) ((double)xy[2 * idx[i] + 1])
-#define CROSS(ax, ay, bx, by, cx_, cy_) (((bx) - (ax)) * ((cy_) - (ay)) - ((by) - (ay)) * ((cx_) - (ax)))
-    for (int i = 0; i < n; i++) {
-        while (k >= 2 && CROSS(hx[k - 2], hy[k - 2], hx[k - 1], hy[k - 1], PX(i), PY(i)) <= 0) k--;
-        hx[k] = PX(i), hy[k] = PY(i), k++;
-    }
-    for (int i = n - 2, lower = k + 1; i >= 0; i--) {
-        while (k >= lower && CROSS(hx[k - 2], hy[k - 2], hx[k - 1], hy[k - 1], PX(i), PY(i)) <= 0) k--;
-        hx[k] = PX(i), hy[k] = PY(i), k++;
-    }
-#undef PX
-#undef PY
-#undef CROSS
-    if (k > 1) k--; /* the last point repeats the first */
-    if (k == 2 && hx[0] == hx[1] && hy[0] == hy[1]) k = 1;
-    rrect r = min_rect_hull(hx, hy, k);
-    glim_free(order);
-    glim_free(buf);
+    dpt *pts = glim_alloc(bytes);
+    if (!pts) return glim_fail(err, GLIM_ENOMEM, "min_area_rect: out of memory");
+    dpt *hull = pts + n;
+    for (int i = 0; i < n; i++) pts[i] = (dpt){xy[2 * i], xy[2 * i + 1]};
+    qsort(pts, (size_t)n, sizeof *pts, dpt_cmp_xy);
+    int k = convex_hull(pts, n, hull);
+    if (k == 2 && hull[0].x == hull[1].x && hull[0].y == hull[1].y) k = 1;
+    rrect r = min_rect_hull(hull, k);
+    glim_free(pts);
     double c[4][2], o[4][2];
     rect_corners(&r, c);
     order_mini_box(c, o);
@@ -288,9 +259,8 @@ typedef struct scratch {
     uint8_t *mask;  /* h * w: FG for text pixels, plus QUEUED once flood-filled */
     int32_t *queue; /* h * w pixel indices: one component at a time */
     int32_t *rmin, *rmax; /* h: each row's extent within the component */
-    ipt *pts;       /* 2h row ends */
-    ipt *hull;      /* 2h + 1 */
-    double *hxy;    /* 2 * (2h + 1) */
+    dpt *pts;       /* 2h row ends */
+    dpt *hull;      /* 2h + 1 */
 } scratch;
 
 static void scratch_free(scratch *s)
@@ -301,7 +271,6 @@ static void scratch_free(scratch *s)
     glim_free(s->rmax);
     glim_free(s->pts);
     glim_free(s->hull);
-    glim_free(s->hxy);
 }
 
 static int box_less(const glim_text_box *a, const glim_text_box *b)
@@ -414,10 +383,9 @@ glim_status glim_text_boxes(const float *prob, int h, int w, const glim_text_box
     s.queue = glim_alloc(npix * sizeof(int32_t));
     s.rmin = glim_alloc((size_t)h * sizeof(int32_t));
     s.rmax = glim_alloc((size_t)h * sizeof(int32_t));
-    s.pts = glim_alloc((size_t)h * 2 * sizeof(ipt));
-    s.hull = glim_alloc(((size_t)h * 2 + 1) * sizeof(ipt));
-    s.hxy = glim_alloc(((size_t)h * 2 + 1) * 2 * sizeof(double));
-    if (!s.mask || !s.queue || !s.rmin || !s.rmax || !s.pts || !s.hull || !s.hxy) {
+    s.pts = glim_alloc((size_t)h * 2 * sizeof(dpt));
+    s.hull = glim_alloc(((size_t)h * 2 + 1) * sizeof(dpt));
+    if (!s.mask || !s.queue || !s.rmin || !s.rmax || !s.pts || !s.hull) {
         scratch_free(&s);
         return glim_fail(err, GLIM_ENOMEM, "text_boxes: out of memory for a %dx%d map", w, h);
     }
@@ -481,13 +449,10 @@ glim_status glim_text_boxes(const float *prob, int h, int w, const glim_text_box
         /* Row ends, sorted by (y, x): the input the hull needs. */
         int np = 0;
         for (int y = ymin; y <= ymax; y++) {
-            s.pts[np++] = (ipt){s.rmin[y], y};
-            if (s.rmax[y] != s.rmin[y]) s.pts[np++] = (ipt){s.rmax[y], y};
+            s.pts[np++] = (dpt){s.rmin[y], y};
+            if (s.rmax[y] != s.rmin[y]) s.pts[np++] = (dpt){s.rmax[y], y};
         }
-        int nh = convex_hull(s.pts, np, s.hull);
-        double *hx = s.hxy, *hy = s.hxy + nh;
-        for (int i = 0; i < nh; i++) hx[i] = s.hull[i].x, hy[i] = s.hull[i].y;
-        rrect r = min_rect_hull(hx, hy, nh);
+        rrect r = min_rect_hull(s.hull, convex_hull(s.pts, np, s.hull));
         if (fmin(r.w, r.h) < p->min_size) continue;
 
         double c[4][2], mb[4][2];
