@@ -16,6 +16,7 @@
 -- @module glimpse.ocr.detect
 local core = require "glimpse.core"
 local common = require "glimpse.tasks.common"
+local line = require "glimpse.ocr.line"
 
 local M = {}
 
@@ -49,29 +50,8 @@ local DEFAULT_NORM = { scale = 1 / 255, mean = { 0.485, 0.456, 0.406 }, std = { 
 --- The detector's input tensor for an image.
 function M.prepare(img, entry, limit_side)
   local ein = entry and entry.input or {}
-  local colour = ein.colour or "bgr"
-  local src = img
-  if img.format ~= colour then
-    local err, code
-    src, err, code = img:convert(colour)
-    if not src then return nil, common.prefixed("ocr", err), code end
-  end
   local rw, rh = M.input_size(img.width, img.height, limit_side)
-  local sized = src
-  if rw ~= src.width or rh ~= src.height then
-    local err, code
-    sized, err, code = src:resize(rw, rh, { filter = ein.resize or "bilinear" })
-    if not sized then return nil, common.prefixed("ocr", err), code end
-  end
-  local n = entry and entry.normalize or DEFAULT_NORM
-  if not n.mean then n = DEFAULT_NORM end
-  local t, err, code = sized:to_tensor({ layout = "nchw", dtype = "float32",
-    scale = n.scale or 1 / 255, mean = n.mean, std = n.std })
-  -- free the intermediate copies now rather than at the next GC
-  if sized ~= img then sized:free() end
-  if src ~= img and src ~= sized then src:free() end
-  if not t then return nil, common.prefixed("ocr", err), code end
-  return t
+  return line.image_tensor(img, entry, rw, rh, ein.resize or "bilinear", DEFAULT_NORM)
 end
 
 --- Find text boxes.

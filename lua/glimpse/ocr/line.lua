@@ -15,6 +15,40 @@ local math_ceil, math_max, math_min, string_rep, concat =
 
 local DEFAULT_NORM = { scale = 1 / 255, mean = 0.5, std = 0.5 }
 
+--- An image as a float32 1 x 3 x h x w tensor: converted to the entry's
+-- colour order (BGR by default), resized to w x h with `filter`, value =
+-- (pixel * scale - mean) / std from the entry's `normalize`, else
+-- `default_norm`. Intermediate copies are freed.
+-- @return tensor or nil, message, code
+function M.image_tensor(img, entry, w, h, filter, default_norm)
+  local ein = entry and entry.input or {}
+  local colour = ein.colour or "bgr"
+  local src = img
+  if img.format ~= colour then
+    local err, code
+    src, err, code = img:convert(colour)
+    if not src then return nil, common.prefixed("ocr", err), code end
+  end
+  local sized = src
+  if w ~= src.width or h ~= src.height then
+    local err, code
+    sized, err, code = src:resize(w, h, { filter = filter })
+    if not sized then
+      if src ~= img then src:free() end
+      return nil, common.prefixed("ocr", err), code
+    end
+  end
+  local n = entry and entry.normalize or default_norm
+  if not n.mean then n = default_norm end
+  local t, err, code = sized:to_tensor({ layout = "nchw", dtype = "float32",
+    scale = n.scale or 1 / 255, mean = n.mean, std = n.std })
+  -- free the intermediate copies now rather than at the next GC
+  if sized ~= img then sized:free() end
+  if src ~= img and src ~= sized then src:free() end
+  if not t then return nil, common.prefixed("ocr", err), code end
+  return t
+end
+
 --- Build the tensor.
 -- @param img a glimpse.Image (any format)
 -- @param entry the model's catalogue entry, or nil
@@ -25,32 +59,14 @@ local DEFAULT_NORM = { scale = 1 / 255, mean = 0.5, std = 0.5 }
 -- @return or nil, message, code
 function M.tensor(img, entry, height, width, max_width)
   local ein = entry and entry.input or {}
-  local colour = ein.colour or "bgr"
-  local src = img
-  if img.format ~= colour then
-    local err, code
-    src, err, code = img:convert(colour)
-    if not src then return nil, common.prefixed("ocr", err), code end
-  end
   local rw = math_min(math_max(math_ceil(height * img.width / img.height), 1), max_width, width)
-  local sized = src
-  if rw ~= src.width or height ~= src.height then
-    local err, code
-    -- Enlarging a short crop bilinearly blurs the narrow gaps between
-    -- words, and the recogniser then drops the spaces ("KA 05 MH 1234" read
-    -- "KA05MH1234" from a 24 px crop); bicubic keeps them. Shrinking uses
-    -- the catalogue's filter (PaddleOCR's bilinear).
-    local filter = height > src.height and "bicubic" or (ein.resize or "bilinear")
-    sized, err, code = src:resize(rw, height, { filter = filter })
-    if not sized then return nil, common.prefixed("ocr", err), code end
-  end
-  local n = entry and entry.normalize or DEFAULT_NORM
-  if not n.mean then n = DEFAULT_NORM end
-  local t, err, code = sized:to_tensor({ layout = "nchw", dtype = "float32",
-    scale = n.scale or 1 / 255, mean = n.mean, std = n.std })
-  if sized ~= img then sized:free() end
-  if src ~= img and src ~= sized then src:free() end
-  if not t then return nil, common.prefixed("ocr", err), code end
+  -- Enlarging a short crop bilinearly blurs the narrow gaps between
+  -- words, and the recogniser then drops the spaces ("KA 05 MH 1234" read
+  -- "KA05MH1234" from a 24 px crop); bicubic keeps them. Shrinking uses
+  -- the catalogue's filter (PaddleOCR's bilinear).
+  local filter = height > img.height and "bicubic" or (ein.resize or "bilinear")
+  local t, err, code = M.image_tensor(img, entry, rw, height, filter, DEFAULT_NORM)
+  if not t then return nil, err, code end
   if rw == width then return t end
   -- pad each row of each channel plane with zeros
   local bytes = t:bytes()
