@@ -11,87 +11,13 @@
  *   WHERE: y[i] = cond[i'] ? x[i''] : y[i'''], cond BOOL, x and y of one
  *     dtype (float32, int32, int64 or BOOL) -> that dtype.
  * Shapes broadcast as in numpy (align trailing dims; a dim of 1 stretches),
- * any rank up to GLIM_MAX_DIMS. The loops walk the output with an odometer
- * over the outer dims and an inner run whose operand strides are 0 or 1.
+ * any rank up to GLIM_MAX_DIMS. The loops walk the output with
+ * glim_bcast_walk: an odometer over the outer dims and an inner run whose
+ * operand strides are 0 or 1.
  * These ops move masks and indices (small tensors), so they run on one
  * thread.
  */
 #include "kernel.h"
-
-#include <string.h>
-
-typedef struct bcast {
-    int rank;
-    int64_t shape[GLIM_MAX_DIMS];
-    int64_t st[3][GLIM_MAX_DIMS]; /* element strides per operand, 0 when broadcast */
-} bcast;
-
-/* Output shape of numpy broadcasting over k tensors; -1 with the failing
- * dim in *bad_dim when they do not broadcast. */
-static int bcast_shape(glim_gtensor *const *t, int k, int *rank, int64_t *shape, int *bad_dim)
-{
-    int r = 0;
-    for (int i = 0; i < k; i++) r = t[i]->ndim > r ? t[i]->ndim : r;
-    for (int d = 0; d < r; d++) {
-        int64_t v = 1;
-        for (int i = 0; i < k; i++) {
-            int id = d - (r - t[i]->ndim);
-            int64_t e = id >= 0 ? t[i]->shape[id] : 1;
-            if (e == 1) continue;
-            if (v != 1 && v != e) {
-                *bad_dim = d;
-                return -1;
-            }
-            v = e;
-        }
-        shape[d] = v;
-    }
-    *rank = r;
-    return 0;
-}
-
-static void bcast_plan(glim_gtensor *const *t, int k, const glim_gtensor *y, bcast *b)
-{
-    b->rank = y->ndim;
-    for (int d = 0; d < y->ndim; d++) b->shape[d] = y->shape[d];
-    for (int i = 0; i < k; i++) {
-        int64_t acc = 1;
-        for (int d = y->ndim - 1; d >= 0; d--) {
-            int id = d - (y->ndim - t[i]->ndim);
-            int64_t e = id >= 0 ? t[i]->shape[id] : 1;
-            b->st[i][d] = e == 1 ? 0 : acc;
-            acc *= e;
-        }
-    }
-    if (b->rank == 0) { /* scalars: one run of length 1 */
-        b->rank = 1;
-        b->shape[0] = 1;
-        for (int i = 0; i < k; i++) b->st[i][0] = 0;
-    }
-}
-
-/* Calls run(ctx, offsets, y_offset, len) for each inner run of the output. */
-typedef void (*run_fn)(void *ctx, const int64_t *off, int64_t yo, int64_t len, const int *unit);
-
-static void bcast_walk(const bcast *b, int k, run_fn fn, void *ctx)
-{
-    int last = b->rank - 1;
-    int64_t len = b->shape[last], rows = 1;
-    for (int d = 0; d < last; d++) rows *= b->shape[d];
-    if (len == 0 || rows == 0) return;
-    int unit[3];
-    for (int i = 0; i < k; i++) unit[i] = b->st[i][last] != 0;
-    int64_t idx[GLIM_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
-    for (int64_t r = 0; r < rows; r++) {
-        fn(ctx, off, r * len, len, unit);
-        for (int d = last - 1; d >= 0; d--) {
-            for (int i = 0; i < k; i++) off[i] += b->st[i][d];
-            if (++idx[d] < b->shape[d]) break;
-            for (int i = 0; i < k; i++) off[i] -= idx[d] * b->st[i][d];
-            idx[d] = 0;
-        }
-    }
-}
 
 /* ---- EQUAL / LESS / GREATER --------------------------------------------- */
 
@@ -113,7 +39,7 @@ static glim_status cmp_prepare(glim_graph *g, glim_node *n, glim_error *err)
                               glim_dtype_name(dt));
     int rank, bad;
     int64_t shape[GLIM_MAX_DIMS];
-    if (bcast_shape(t, 2, &rank, shape, &bad))
+    if (glim_bcast_shape(t, 2, &rank, shape, &bad))
         return glim_node_fail(n, err, GLIM_EINVAL, "shapes do not broadcast (dim %d)", bad);
     return glim_out_shape(g, n, 0, GLIM_BOOL, rank, shape, err);
 }
@@ -157,10 +83,10 @@ static void cmp_run(void *ctx, const int64_t *off, int64_t yo, int64_t len, cons
 static void cmp_eval(glim_graph *g, const glim_node *n)
 {
     glim_gtensor *t[2] = {glim_in(g, n, 0), glim_in(g, n, 1)}, *y = glim_out(g, n, 0);
-    bcast b;
-    bcast_plan(t, 2, y, &b);
+    glim_bcast b;
+    glim_bcast_plan(t, 2, y, &b);
     cmp_job j = {n->op, t[0]->dtype, t[0]->data, t[1]->data, y->data};
-    bcast_walk(&b, 2, cmp_run, &j);
+    glim_bcast_walk(&b, 2, cmp_run, &j);
 }
 
 /* ---- LOGICAL_NOT -------------------------------------------------------- */
@@ -203,7 +129,7 @@ static glim_status where_prepare(glim_graph *g, glim_node *n, glim_error *err)
                               glim_dtype_name(dt));
     int rank, bad;
     int64_t shape[GLIM_MAX_DIMS];
-    if (bcast_shape(t, 3, &rank, shape, &bad))
+    if (glim_bcast_shape(t, 3, &rank, shape, &bad))
         return glim_node_fail(n, err, GLIM_EINVAL, "shapes do not broadcast (dim %d)", bad);
     return glim_out_shape(g, n, 0, dt, rank, shape, err);
 }
@@ -239,10 +165,10 @@ static void where_eval(glim_graph *g, const glim_node *n)
 {
     glim_gtensor *t[3] = {glim_in(g, n, 0), glim_in(g, n, 1), glim_in(g, n, 2)};
     glim_gtensor *y = glim_out(g, n, 0);
-    bcast b;
-    bcast_plan(t, 3, y, &b);
+    glim_bcast b;
+    glim_bcast_plan(t, 3, y, &b);
     where_job j = {y->dtype, t[0]->data, t[1]->data, t[2]->data, y->data};
-    bcast_walk(&b, 3, where_run, &j);
+    glim_bcast_walk(&b, 3, where_run, &j);
 }
 
 const glim_op_vtable glim_op_equal = {"EQUAL", 0, cmp_prepare, cmp_eval, NULL};

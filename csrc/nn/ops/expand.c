@@ -6,8 +6,8 @@
  *   y = broadcast_to(x, broadcast(x.shape, shape))
  *   shape: params.shape (params.ndim dims), or, when params.ndim == 0 and a
  *   second input is given, that input: a constant int32 / int64 vector.
- *   Any dtype. The output is walked with an odometer over the outer dims; the
- *   last dim is a copy (stride 1) or a fill (stride 0).
+ *   Any dtype. The output is walked with glim_bcast_walk; each inner run
+ *   is a copy (stride 1) or a fill (stride 0).
  */
 #include "kernel.h"
 
@@ -63,46 +63,37 @@ static glim_status expand_prepare(glim_graph *g, glim_node *n, glim_error *err)
     return glim_out_shape(g, n, 0, x->dtype, r, shape, err);
 }
 
+typedef struct expand_job {
+    const char *x;
+    char *y;
+    size_t es;
+} expand_job;
+
+/* One inner run of the output: a copy (stride 1) or a fill (stride 0). */
+static void expand_run(void *ctx, const int64_t *off, int64_t yo, int64_t len, const int *unit)
+{
+    const expand_job *j = ctx;
+    size_t es = j->es;
+    char *dst = j->y + (size_t)yo * es;
+    const char *src = j->x + (size_t)off[0] * es;
+    if (unit[0]) {
+        memcpy(dst, src, (size_t)len * es);
+    } else if (es == 4) {
+        uint32_t v;
+        memcpy(&v, src, 4);
+        for (int64_t i = 0; i < len; i++) memcpy(dst + i * 4, &v, 4);
+    } else {
+        for (int64_t i = 0; i < len; i++) memcpy(dst + (size_t)i * es, src, es);
+    }
+}
+
 static void expand_eval(glim_graph *g, const glim_node *n)
 {
     glim_gtensor *x = glim_in(g, n, 0), *y = glim_out(g, n, 0);
-    size_t es = glim_dtype_size(x->dtype);
-    if (y->count == 0) return;
-    if (y->ndim == 0) {
-        memcpy(y->data, x->data, es);
-        return;
-    }
-    int r = y->ndim, last = r - 1;
-    int64_t st[GLIM_MAX_DIMS], acc = 1;
-    for (int d = r - 1; d >= 0; d--) {
-        int ix = d - (r - x->ndim);
-        int64_t e = ix >= 0 ? x->shape[ix] : 1;
-        st[d] = e == 1 ? 0 : acc;
-        acc *= e;
-    }
-    int64_t len = y->shape[last], rows = y->count / len;
-    int64_t idx[GLIM_MAX_DIMS] = {0}, off = 0;
-    const char *xs = x->data;
-    char *yd = y->data;
-    for (int64_t row = 0; row < rows; row++) {
-        char *dst = yd + (size_t)(row * len) * es;
-        const char *src = xs + (size_t)off * es;
-        if (st[last]) {
-            memcpy(dst, src, (size_t)len * es);
-        } else if (es == 4) {
-            uint32_t v;
-            memcpy(&v, src, 4);
-            for (int64_t i = 0; i < len; i++) memcpy(dst + i * 4, &v, 4);
-        } else {
-            for (int64_t i = 0; i < len; i++) memcpy(dst + (size_t)i * es, src, es);
-        }
-        for (int d = last - 1; d >= 0; d--) {
-            off += st[d];
-            if (++idx[d] < y->shape[d]) break;
-            off -= idx[d] * st[d];
-            idx[d] = 0;
-        }
-    }
+    glim_bcast b;
+    glim_bcast_plan(&x, 1, y, &b);
+    expand_job j = {x->data, y->data, glim_dtype_size(x->dtype)};
+    glim_bcast_walk(&b, 1, expand_run, &j);
 }
 
 const glim_op_vtable glim_op_expand = {"EXPAND", sizeof(glim_expand_params), expand_prepare,

@@ -98,6 +98,26 @@ glim_status glim_check_act(const glim_node *n, glim_activation act, glim_error *
 typedef void (*glim_range_fn)(void *ctx, int64_t begin, int64_t end);
 void glim_parallel_for(glim_graph *g, int64_t total, int64_t grain, glim_range_fn fn, void *ctx);
 
+/* numpy broadcasting of up to three operands (ops.c): the output shape,
+ * then a walk over the output in inner runs. */
+typedef struct glim_bcast {
+    int rank;
+    int64_t shape[GLIM_MAX_DIMS];
+    int64_t st[3][GLIM_MAX_DIMS]; /* element strides per operand, 0 when broadcast */
+} glim_bcast;
+/* Output shape of broadcasting k tensors; -1 with the failing dim in
+ * *bad_dim when they do not broadcast. */
+int glim_bcast_shape(glim_gtensor *const *t, int k, int *rank, int64_t *shape, int *bad_dim);
+/* The strides of k tensors against the output y (a rank-0 y is one run of
+ * length 1). */
+void glim_bcast_plan(glim_gtensor *const *t, int k, const glim_gtensor *y, glim_bcast *b);
+/* fn(ctx, operand offsets, output offset, len, unit) for each inner run of
+ * the output; unit[i] is 1 when operand i advances along the run, 0 when
+ * it repeats one element. */
+typedef void (*glim_bcast_run)(void *ctx, const int64_t *off, int64_t yo, int64_t len,
+                               const int *unit);
+void glim_bcast_walk(const glim_bcast *b, int k, glim_bcast_run fn, void *ctx);
+
 /* Weights packed for glim_gemm_packed (gemm.c): panels of 16 columns. */
 enum { GLIM_GEMM_PLAIN = 0, GLIM_GEMM_AVX2 = 1, GLIM_GEMM_AVX512 = 2 };
 typedef struct glim_packed {

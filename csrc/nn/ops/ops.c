@@ -1,7 +1,7 @@
 /*
  * ops.c — the dispatch table generated from ops.def, op names, and helpers
  * shared by the op files (input checks, output shapes, padding, fused
- * activations).
+ * activations, numpy broadcasting).
  */
 #include "kernel.h"
 
@@ -199,5 +199,69 @@ GLIM_VECTORIZE void glim_apply_act(float *x, int64_t n, glim_activation act)
         for (int64_t i = 0; i < n; i++) x[i] = tanhf(x[i]);
     } else if (act == GLIM_ACT_SIGMOID) {
         for (int64_t i = 0; i < n; i++) x[i] = 1.f / (1.f + expf(-x[i]));
+    }
+}
+
+/* ---- numpy broadcasting (compare.c, expand.c) ------------------------- */
+
+int glim_bcast_shape(glim_gtensor *const *t, int k, int *rank, int64_t *shape, int *bad_dim)
+{
+    int r = 0;
+    for (int i = 0; i < k; i++) r = t[i]->ndim > r ? t[i]->ndim : r;
+    for (int d = 0; d < r; d++) {
+        int64_t v = 1;
+        for (int i = 0; i < k; i++) {
+            int id = d - (r - t[i]->ndim);
+            int64_t e = id >= 0 ? t[i]->shape[id] : 1;
+            if (e == 1) continue;
+            if (v != 1 && v != e) {
+                *bad_dim = d;
+                return -1;
+            }
+            v = e;
+        }
+        shape[d] = v;
+    }
+    *rank = r;
+    return 0;
+}
+
+void glim_bcast_plan(glim_gtensor *const *t, int k, const glim_gtensor *y, glim_bcast *b)
+{
+    b->rank = y->ndim;
+    for (int d = 0; d < y->ndim; d++) b->shape[d] = y->shape[d];
+    for (int i = 0; i < k; i++) {
+        int64_t acc = 1;
+        for (int d = y->ndim - 1; d >= 0; d--) {
+            int id = d - (y->ndim - t[i]->ndim);
+            int64_t e = id >= 0 ? t[i]->shape[id] : 1;
+            b->st[i][d] = e == 1 ? 0 : acc;
+            acc *= e;
+        }
+    }
+    if (b->rank == 0) { /* scalars: one run of length 1 */
+        b->rank = 1;
+        b->shape[0] = 1;
+        for (int i = 0; i < k; i++) b->st[i][0] = 0;
+    }
+}
+
+void glim_bcast_walk(const glim_bcast *b, int k, glim_bcast_run fn, void *ctx)
+{
+    int last = b->rank - 1;
+    int64_t len = b->shape[last], rows = 1;
+    for (int d = 0; d < last; d++) rows *= b->shape[d];
+    if (len == 0 || rows == 0) return;
+    int unit[3];
+    for (int i = 0; i < k; i++) unit[i] = b->st[i][last] != 0;
+    int64_t idx[GLIM_MAX_DIMS] = {0}, off[3] = {0, 0, 0};
+    for (int64_t r = 0; r < rows; r++) {
+        fn(ctx, off, r * len, len, unit);
+        for (int d = last - 1; d >= 0; d--) {
+            for (int i = 0; i < k; i++) off[i] += b->st[i][d];
+            if (++idx[d] < b->shape[d]) break;
+            for (int i = 0; i < k; i++) off[i] -= idx[d] * b->st[i][d];
+            idx[d] = 0;
+        }
     }
 }
