@@ -6,39 +6,12 @@
  * seeded with the .onnx files of spec/fixtures/onnx_tiny:
  *   build/fuzz/fuzz_onnx -max_len=16384 /tmp/onnx-corpus
  */
-#include "glimpse.h"
+#include "fuzz_model.h"
 
-#include <stdint.h>
-#include <stdlib.h>
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    glim_model_opts opts;
-    glim_model_opts_init(&opts);
-    opts.max_tensors = 4096; /* keep each case small and quick */
-    opts.max_ops = 4096;
-    opts.max_activation_bytes = (size_t)64 << 20;
-    opts.max_weight_bytes = (size_t)64 << 20;
-    glim_model *m = NULL;
-    glim_error err;
-    if (glim_model_load(data, size, &opts, &m, &err) != GLIM_OK) return 0;
-    int n = glim_model_input_count(m);
-    glim_tensor *in[64] = {0}, *out[64] = {0};
-    int ok = n <= 64 && glim_model_output_count(m) <= 64;
-    int64_t bytes = 0;
-    for (int i = 0; ok && i < n; i++) {
-        const glim_model_io *io = glim_model_input(m, i);
-        int64_t shape[GLIM_MAX_DIMS];
-        for (int d = 0; d < io->ndim; d++) shape[d] = io->shape[d] < 0 ? 7 : io->shape[d];
-        int64_t c = glim_shape_count(io->ndim, shape);
-        bytes += c;
-        if (c < 0 || bytes > (1 << 22) ||
-            glim_tensor_new(io->dtype, io->ndim, shape, &in[i], &err) != GLIM_OK)
-            ok = 0;
-    }
-    if (ok && glim_model_run(m, in, n, out, &err) == GLIM_OK)
-        for (int i = 0; i < glim_model_output_count(m); i++) glim_tensor_free(out[i]);
-    for (int i = 0; i < n && i < 64; i++) glim_tensor_free(in[i]);
-    glim_model_free(m);
+    fuzz_model(data, size);
     return 0;
 }
