@@ -141,24 +141,13 @@ static void kernel_6x16(const float *a, int64_t lda, const float *b, const float
     for (int64_t kk = 0; kk < k; kk++) {
         __m256 b0 = _mm256_loadu_ps(b + kk * NR), b1 = _mm256_loadu_ps(b + kk * NR + 8);
         __m256 x;
-        x = _mm256_broadcast_ss(a0 + kk);
-        c00 = _mm256_fmadd_ps(x, b0, c00);
-        c01 = _mm256_fmadd_ps(x, b1, c01);
-        x = _mm256_broadcast_ss(a1 + kk);
-        c10 = _mm256_fmadd_ps(x, b0, c10);
-        c11 = _mm256_fmadd_ps(x, b1, c11);
-        x = _mm256_broadcast_ss(a2 + kk);
-        c20 = _mm256_fmadd_ps(x, b0, c20);
-        c21 = _mm256_fmadd_ps(x, b1, c21);
-        x = _mm256_broadcast_ss(a3 + kk);
-        c30 = _mm256_fmadd_ps(x, b0, c30);
-        c31 = _mm256_fmadd_ps(x, b1, c31);
-        x = _mm256_broadcast_ss(a4 + kk);
-        c40 = _mm256_fmadd_ps(x, b0, c40);
-        c41 = _mm256_fmadd_ps(x, b1, c41);
-        x = _mm256_broadcast_ss(a5 + kk);
-        c50 = _mm256_fmadd_ps(x, b0, c50);
-        c51 = _mm256_fmadd_ps(x, b1, c51);
+/* row r: one broadcast of a_r[kk], two FMAs into its accumulators */
+#define ROW(r)                                        \
+    x = _mm256_broadcast_ss(a##r + kk);               \
+    c##r##0 = _mm256_fmadd_ps(x, b0, c##r##0);        \
+    c##r##1 = _mm256_fmadd_ps(x, b1, c##r##1)
+        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);
+#undef ROW
     }
     __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
     __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
@@ -257,27 +246,12 @@ static void kernel_7x32(const float *a, int64_t lda, const float *b0, const floa
                 *a6 = ar[6];
     for (int64_t kk = 0; kk < k; kk++) {
         __m512 p0 = _mm512_loadu_ps(b0 + kk * NR), p1 = _mm512_loadu_ps(b1 + kk * NR), x;
-        x = _mm512_set1_ps(a0[kk]);
-        c00 = _mm512_fmadd_ps(x, p0, c00);
-        c01 = _mm512_fmadd_ps(x, p1, c01);
-        x = _mm512_set1_ps(a1[kk]);
-        c10 = _mm512_fmadd_ps(x, p0, c10);
-        c11 = _mm512_fmadd_ps(x, p1, c11);
-        x = _mm512_set1_ps(a2[kk]);
-        c20 = _mm512_fmadd_ps(x, p0, c20);
-        c21 = _mm512_fmadd_ps(x, p1, c21);
-        x = _mm512_set1_ps(a3[kk]);
-        c30 = _mm512_fmadd_ps(x, p0, c30);
-        c31 = _mm512_fmadd_ps(x, p1, c31);
-        x = _mm512_set1_ps(a4[kk]);
-        c40 = _mm512_fmadd_ps(x, p0, c40);
-        c41 = _mm512_fmadd_ps(x, p1, c41);
-        x = _mm512_set1_ps(a5[kk]);
-        c50 = _mm512_fmadd_ps(x, p0, c50);
-        c51 = _mm512_fmadd_ps(x, p1, c51);
-        x = _mm512_set1_ps(a6[kk]);
-        c60 = _mm512_fmadd_ps(x, p0, c60);
-        c61 = _mm512_fmadd_ps(x, p1, c61);
+#define ROW(r)                                        \
+    x = _mm512_set1_ps(a##r[kk]);                     \
+    c##r##0 = _mm512_fmadd_ps(x, p0, c##r##0);        \
+    c##r##1 = _mm512_fmadd_ps(x, p1, c##r##1)
+        ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5); ROW(6);
+#undef ROW
     }
     __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
     __m512 acc[7][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
