@@ -136,6 +136,8 @@ static glim_status lstm_prepare(glim_graph *g, glim_node *n, glim_error *err)
 }
 
 static float sigm(float v) { return 1.f / (1.f + expf(-v)); }
+/* v clamped to ±c when c > 0 */
+static float clipv(float v, float c) { return c > 0.f ? (v > c ? c : (v < -c ? -c : v)) : v; }
 
 static float act_of(float v, glim_activation a)
 {
@@ -228,7 +230,7 @@ static void lstm_ref(glim_graph *g, const glim_node *n)
                 float iv = cifg ? 1.f - fv : sigm(ib[j] + (pi ? pi[j] * cb[j] : 0.f));
                 float gv = act_of(cg[j], p->act);
                 float cv = fv * cb[j] + iv * gv;
-                if (p->cell_clip > 0) cv = cv > p->cell_clip ? p->cell_clip : (cv < -p->cell_clip ? -p->cell_clip : cv);
+                cv = clipv(cv, p->cell_clip);
                 cb[j] = cv;
                 float ov = sigm(ob[j] + (po ? po[j] * cv : 0.f));
                 mb[j] = ov * act_of(cv, p->act);
@@ -238,7 +240,7 @@ static void lstm_ref(glim_graph *g, const glim_node *n)
                 matvec_acc(hb, pw, mb, O, C);
                 if (p->proj_clip > 0)
                     for (int64_t j = 0; j < O; j++)
-                        hb[j] = hb[j] > p->proj_clip ? p->proj_clip : (hb[j] < -p->proj_clip ? -p->proj_clip : hb[j]);
+                        hb[j] = clipv(hb[j], p->proj_clip);
             } else {
                 memcpy(hb, mb, (size_t)C * sizeof(float));
             }
@@ -301,7 +303,7 @@ static void lstm_eval(glim_graph *g, const glim_node *n)
                 float iv = cifg ? 1.f - fv : sigm(xr[j] + rr[j] + (pi ? pi[j] * cb[j] : 0.f));
                 float gv = act_of(xr[2 * C + j] + rr[2 * C + j], p->act);
                 float cv = fv * cb[j] + iv * gv;
-                if (p->cell_clip > 0) cv = cv > p->cell_clip ? p->cell_clip : (cv < -p->cell_clip ? -p->cell_clip : cv);
+                cv = clipv(cv, p->cell_clip);
                 cb[j] = cv;
                 float ov = sigm(xr[3 * C + j] + rr[3 * C + j] + (po ? po[j] * cv : 0.f));
                 mb[j] = ov * act_of(cv, p->act);
@@ -313,8 +315,7 @@ static void lstm_eval(glim_graph *g, const glim_node *n)
                 float *hb = h + b * O;
                 for (int64_t j = 0; j < O; j++) {
                     float v = hb[j] + (pb ? pb[j] : 0.f);
-                    if (p->proj_clip > 0) v = v > p->proj_clip ? p->proj_clip : (v < -p->proj_clip ? -p->proj_clip : v);
-                    hb[j] = v;
+                    hb[j] = clipv(v, p->proj_clip);
                 }
             }
         } else {
