@@ -310,10 +310,11 @@ static void test_pow_prelu_fixtures(void)
     for (size_t i = 0; i < 5; i++) fx_check_op(prelu[i], GLIM_OP_PRELU, &p, sizeof p, "ic", 1, 0);
 }
 
-/* One elementwise op over the given values; returns the output data (owned
- * by the graph, freed with it). */
+/* One elementwise op over the given values at `threads` threads; returns
+ * the output data (owned by the graph, freed with it). */
 static glim_graph *run_unary(glim_op_id op, const void *params, size_t psize, const float *x,
-                             int64_t n, const float *second, int64_t n2, const float **out)
+                             int64_t n, const float *second, int64_t n2, int threads,
+                             const float **out)
 {
     glim_error err = {0};
     glim_graph *g = NULL;
@@ -326,7 +327,7 @@ static glim_graph *run_unary(glim_op_id op, const void *params, size_t psize, co
     int in[] = {a, b};
     CHECK(glim_graph_add_node(g, op, "op", second ? 2 : 1, in, 1, &y, params, psize, &err) >= 0);
     CHECK_OK(glim_graph_set_io(g, 1, &a, 1, &y, &err), err);
-    CHECK_OK(glim_graph_prepare(g, 1, &err), err);
+    CHECK_OK(glim_graph_prepare(g, threads, &err), err);
     memcpy(glim_graph_tensor(g, a)->data, x, (size_t)n * sizeof(float));
     CHECK_OK(glim_graph_run(g, &err), err);
     *out = glim_graph_tensor(g, y)->data;
@@ -349,7 +350,7 @@ static void test_special_values(void)
     const float *y;
     const float exps[] = {2.f, 0.5f, 3.f, -1.f, 0.f};
     for (int e = 0; e < 5; e++) {
-        glim_graph *g = run_unary(GLIM_OP_POW, NULL, 0, x, n, &exps[e], 1, &y);
+        glim_graph *g = run_unary(GLIM_OP_POW, NULL, 0, x, n, &exps[e], 1, 1, &y);
         for (int64_t i = 0; i < n; i++)
             if (!same_float(y[i], powf(x[i], exps[e]))) {
                 printf("#   pow(%g, %g) = %g, powf says %g\n", x[i], exps[e], y[i],
@@ -358,18 +359,18 @@ static void test_special_values(void)
             }
         glim_graph_free(g);
     }
-    glim_graph *g = run_unary(GLIM_OP_LOG, NULL, 0, x, n, NULL, 0, &y);
+    glim_graph *g = run_unary(GLIM_OP_LOG, NULL, 0, x, n, NULL, 0, 1, &y);
     for (int64_t i = 0; i < n; i++) CHECK(same_float(y[i], logf(x[i])));
     glim_graph_free(g);
-    g = run_unary(GLIM_OP_RECIPROCAL, NULL, 0, x, n, NULL, 0, &y);
+    g = run_unary(GLIM_OP_RECIPROCAL, NULL, 0, x, n, NULL, 0, 1, &y);
     for (int64_t i = 0; i < n; i++) CHECK(same_float(y[i], 1.f / x[i]));
     glim_graph_free(g);
     glim_clip_params cp = {-1.f, 1.f};
-    g = run_unary(GLIM_OP_CLIP, &cp, sizeof cp, x, n, NULL, 0, &y);
+    g = run_unary(GLIM_OP_CLIP, &cp, sizeof cp, x, n, NULL, 0, 1, &y);
     CHECK(isnan(y[4]) && y[2] == 1.f && y[3] == -1.f && y[5] == -1.f && y[8] == 1.f);
     glim_graph_free(g);
     glim_gelu_params gp = {0};
-    g = run_unary(GLIM_OP_GELU, &gp, sizeof gp, x, n, NULL, 0, &y);
+    g = run_unary(GLIM_OP_GELU, &gp, sizeof gp, x, n, NULL, 0, 1, &y);
     /* -inf * Phi(-inf) is -inf * 0: NaN, as torch.nn.functional.gelu gives */
     CHECK(y[0] == 0.f && y[2] == INFINITY && isnan(y[3]) && isnan(y[4]) && y[5] < 0.f);
     glim_graph_free(g);
@@ -431,17 +432,9 @@ static void test_unary_threads(void)
 static void run_op(glim_op_id op, const void *params, size_t psize, const float *x, float *y,
                    int64_t n)
 {
-    glim_error err = {0};
-    glim_graph *g = NULL;
-    CHECK_OK(glim_graph_new(&g, &err), err);
-    int a = glim_graph_add_tensor(g, "x", GLIM_F32, 1, &n, GLIM_TENSOR_INPUT, &err);
-    int t = glim_graph_add_tensor(g, "y", GLIM_F32, -1, NULL, GLIM_TENSOR_ACTIVATION, &err);
-    CHECK(glim_graph_add_node(g, op, "op", 1, &a, 1, &t, params, psize, &err) >= 0);
-    CHECK_OK(glim_graph_set_io(g, 1, &a, 1, &t, &err), err);
-    CHECK_OK(glim_graph_prepare(g, 2, &err), err);
-    memcpy(glim_graph_tensor(g, a)->data, x, (size_t)n * sizeof(float));
-    CHECK_OK(glim_graph_run(g, &err), err);
-    memcpy(y, glim_graph_tensor(g, t)->data, (size_t)n * sizeof(float));
+    const float *out;
+    glim_graph *g = run_unary(op, params, psize, x, n, NULL, 0, 2, &out);
+    memcpy(y, out, (size_t)n * sizeof(float));
     glim_graph_free(g);
 }
 
