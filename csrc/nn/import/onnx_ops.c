@@ -301,11 +301,7 @@ static glim_status binary2(ob_ctx *c, const onnx_node *n, int outk, bop o, glim_
         (op == GLIM_OP_ADD || op == GLIM_OP_SUB || op == GLIM_OP_MUL || op == GLIM_OP_DIV)) {
         /* a following Relu / Clip(0, 6) becomes the op's fused activation
          * (a residual Add + Relu is one pass) */
-        int ai = ot_fused_act(c, n, &p.act);
-        if (ai >= 0) {
-            c->skip[ai] = 1;
-            last = &c->m->nodes[ai];
-        }
+        last = ot_fuse_act(c, n, &p.act);
     }
     int out = ob_out(c, last, outk, odt, nd, shape, layout);
     int params = op != GLIM_OP_EQUAL && op != GLIM_OP_LESS && op != GLIM_OP_GREATER;

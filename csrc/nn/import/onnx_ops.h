@@ -24,7 +24,9 @@ glim_status ot_fail_const(ob_ctx *c, const onnx_node *n, int k);
 void *ot_new_const(ob_ctx *c, glim_dtype dt, int64_t count);
 int ot_norm_axis(int64_t a, int nd);
 glim_status ot_clip_bounds(ob_ctx *c, const onnx_node *n, float *lo, float *hi);
-int ot_fused_act(ob_ctx *c, const onnx_node *n, glim_activation *act);  /* onnx_ops_conv.c */
+/* A Relu / Clip(0, 6) that is n's single consumer becomes *act and is skipped;
+ * returns the node whose output the fused op produces (that one, or n). */
+const onnx_node *ot_fuse_act(ob_ctx *c, const onnx_node *n, glim_activation *act);  /* onnx_ops_conv.c */
 int ot_get_axes(ob_ctx *c, const onnx_node *n, int input_opset, int64_t *axes, int max);  /* onnx_ops_shape.c */
 int ot_is_op(const onnx_node *n, const char *op);  /* onnx_ops_conv.c */
 const ob_value *ot_peek_const(ob_ctx *c, int id, ob_value *tmp);

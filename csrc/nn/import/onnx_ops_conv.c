@@ -94,7 +94,7 @@ int ot_is_op(const onnx_node *n, const char *op) { return !n->domain[0] && strcm
 
 /* Fusable activation after `n` (single consumer): returns the consumer node
  * index and sets *act, or -1. */
-int ot_fused_act(ob_ctx *c, const onnx_node *n, glim_activation *act)
+static int fusable_act(ob_ctx *c, const onnx_node *n, glim_activation *act)
 {
     int k = ob_single_consumer(c, n, 0);
     if (k < 0) return -1;
@@ -117,6 +117,14 @@ int ot_fused_act(ob_ctx *c, const onnx_node *n, glim_activation *act)
         return k;
     }
     return -1;
+}
+
+const onnx_node *ot_fuse_act(ob_ctx *c, const onnx_node *n, glim_activation *act)
+{
+    int k = fusable_act(c, n, act);
+    if (k < 0) return n;
+    c->skip[k] = 1;
+    return &c->m->nodes[k];
 }
 
 /* ---- folding per-channel affine ops into a convolution ------------------------ */
@@ -241,11 +249,7 @@ glim_status ot_conv(ob_ctx *c, const onnx_node *n)
     fold_chain fc;
     const onnx_node *last = absorb_affine(c, n, cout, &fc);
     glim_activation act = GLIM_ACT_NONE;
-    int ai = ot_fused_act(c, last, &act);
-    if (ai >= 0) {
-        c->skip[ai] = 1;
-        last = &c->m->nodes[ai];
-    }
+    last = ot_fuse_act(c, last, &act);
 
     int dw = cpg == 1 && group == cin && group > 1;
     ob_wcache *wc = ob_cache_get(c, 0), *bc = ob_cache_get(c, 1);
@@ -362,11 +366,7 @@ glim_status ot_conv_transpose(ob_ctx *c, const onnx_node *n)
     fold_chain fc;
     const onnx_node *last = absorb_affine(c, n, cout, &fc);
     glim_activation act = GLIM_ACT_NONE;
-    int ai = ot_fused_act(c, last, &act);
-    if (ai >= 0) {
-        c->skip[ai] = 1;
-        last = &c->m->nodes[ai];
-    }
+    last = ot_fuse_act(c, last, &act);
     ob_wcache *wc = ob_cache_get(c, 0), *bc = ob_cache_get(c, 1);
     if (!wc) {
         float *wd = glim_alloc((size_t)(cout * kh * kw * cin) * sizeof(float) + 64);
@@ -461,12 +461,7 @@ glim_status ot_batch_norm(ob_ctx *c, const onnx_node *n)
     if (layout == OL_NHWC) ps[1] = x->shape[2], ps[2] = x->shape[3], ps[3] = x->shape[1];
     int mid = ob_temp(c, n, "scaled", GLIM_F32, x->ndim, ps);
     glim_activation act = GLIM_ACT_NONE;
-    const onnx_node *last = n;
-    int ai = ot_fused_act(c, n, &act);
-    if (ai >= 0) {
-        c->skip[ai] = 1;
-        last = &c->m->nodes[ai];
-    }
+    const onnx_node *last = ot_fuse_act(c, n, &act);
     glim_binary_params p = {GLIM_ACT_NONE}, q = {act};
     int i1[2] = {in, at};
     if ((st = ob_node(c, n, GLIM_OP_MUL, 2, i1, 1, &mid, &p, sizeof p))) return st;
