@@ -77,7 +77,9 @@ static glim_status mean_prepare(glim_graph *g, glim_node *n, glim_error *err)
     s->inv = cnt ? 1.0 / (double)cnt : 0.0;
     n->state = s;
     if ((st = glim_out_shape(g, n, 0, x->dtype, nd, shape, err))) return st;
-    n->scratch = (size_t)glim_out(g, n, 0)->count * sizeof(double);
+    /* double sums for MEAN and float REDUCE_SUM; the others accumulate in the output */
+    int dsum = mean || (n->op == GLIM_OP_REDUCE_SUM && x->dtype == GLIM_F32);
+    n->scratch = dsum ? (size_t)glim_out(g, n, 0)->count * sizeof(double) : 0;
     return GLIM_OK;
 }
 
