@@ -46,6 +46,20 @@ void glim_lua_gc_hint(lua_State *L, size_t bytes);
  * 'max_size'" (no prefix when fn is NULL). */
 void glim_lua_check_opts(lua_State *L, int idx, const char *fn, const char *const *keys);
 
+/* l_imgproc.c, shared with the other image bindings: */
+/* A finished core call that made one image box (pushed): 1 when st is OK;
+ * nil, msg, code for ENOMEM / ELIMIT; any other failure is a bad argument
+ * the checks missed, so it raises. */
+int glim_lua_finish(lua_State *L, glim_status st, const glim_error *err);
+/* Outputs past this many pixels (a 16384 x 16384 image) are a caller bug,
+ * not a request to allocate gigabytes: raise. */
+#define GLIM_LUA_MAX_OUTPUT_PIXELS ((lua_Integer)1 << 28)
+void glim_lua_check_pixels(lua_State *L, lua_Integer w, lua_Integer h);
+/* Option `fill` of the options table at `opts` (absent: fill unchanged): a
+ * number for every channel or one value per channel (RGBA takes 3: alpha
+ * 255); raises on anything else. */
+void glim_lua_check_fill(lua_State *L, int opts, const glim_image *img, uint8_t fill[4]);
+
 /* Read an optional field of the options table at `idx` (may be absent/nil). */
 lua_Integer glim_lua_opt_int_field(lua_State *L, int idx, const char *key, lua_Integer def);
 lua_Number glim_lua_opt_num_field(lua_State *L, int idx, const char *key, lua_Number def);

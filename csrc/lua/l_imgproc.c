@@ -10,7 +10,7 @@
 /* A finished core call: the box is filled, or raise/return the failure.
  * Memory and limit failures come back as nil, msg, code; anything else is
  * a bad argument the checks above missed, so it raises. */
-static int finish(lua_State *L, glim_status st, const glim_error *err)
+int glim_lua_finish(lua_State *L, glim_status st, const glim_error *err)
 {
     if (st == GLIM_OK) return 1;
     if (st == GLIM_ENOMEM || st == GLIM_ELIMIT) return glim_lua_push_failure(L, err);
@@ -34,20 +34,16 @@ static int check_side(lua_State *L, int arg, const char *what)
     return (int)v;
 }
 
-/* Outputs past this many pixels (a 16384 x 16384 image) are a caller bug,
- * not a request to allocate gigabytes. */
-#define MAX_OUTPUT_PIXELS ((lua_Integer)1 << 28)
-
-static void check_pixels(lua_State *L, int w, int h)
+void glim_lua_check_pixels(lua_State *L, lua_Integer w, lua_Integer h)
 {
-    if ((lua_Integer)w * h > MAX_OUTPUT_PIXELS)
-        luaL_error(L, "output of %dx%d pixels exceeds the limit of %d megapixels", w, h,
-                   (int)(MAX_OUTPUT_PIXELS >> 20));
+    if (w * h > GLIM_LUA_MAX_OUTPUT_PIXELS)
+        luaL_error(L, "output of %dx%d pixels exceeds the limit of %d megapixels", (int)w, (int)h,
+                   (int)(GLIM_LUA_MAX_OUTPUT_PIXELS >> 20));
 }
 
 /* fill: a number for every channel, or a table with one value per channel
  * (an RGBA image also takes 3 values: alpha 255). */
-static void check_fill(lua_State *L, int opts, const glim_image *img, uint8_t fill[4])
+void glim_lua_check_fill(lua_State *L, int opts, const glim_image *img, uint8_t fill[4])
 {
     if (lua_isnoneornil(L, opts)) return;
     lua_getfield(L, opts, "fill");
@@ -92,12 +88,12 @@ static int l_resize(lua_State *L)
         fname = glim_lua_opt_str_field(L, 4, "filter", "bilinear");
     }
     glim_filter f = check_filter(L, fname, 4);
-    check_pixels(L, w, h);
+    glim_lua_check_pixels(L, w, h);
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
     glim_status st = glim_image_resize(img, w, h, f, &box->img, &err);
     if (st == GLIM_OK) glim_lua_gc_hint(L, (size_t)w * h * img->channels);
-    return finish(L, st, &err);
+    return glim_lua_finish(L, st, &err);
 }
 
 /* img:crop(x, y, w, h) — 0-based; clipped to the image. */
@@ -117,7 +113,7 @@ static int l_crop(lua_State *L)
                           (int)x, (int)y, (int)w, (int)h, img->width, img->height);
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
-    return finish(L, glim_image_crop(img, (int)x, (int)y, (int)w, (int)h, &box->img, &err), &err);
+    return glim_lua_finish(L, glim_image_crop(img, (int)x, (int)y, (int)w, (int)h, &box->img, &err), &err);
 }
 
 /* img:rotate(degrees [, {expand = true, fill = 0}]) — counter-clockwise. */
@@ -135,13 +131,13 @@ static int l_rotate(lua_State *L)
         double r = fmod(deg, 360.0) * 3.14159265358979323846 / 180.0;
         double cs = fabs(cos(r)), sn = fabs(sin(r));
         double bw = img->width * cs + img->height * sn + 2, bh = img->width * sn + img->height * cs + 2;
-        if (bw <= GLIM_IMAGE_MAX_SIDE && bh <= GLIM_IMAGE_MAX_SIDE) check_pixels(L, (int)bw, (int)bh);
+        if (bw <= GLIM_IMAGE_MAX_SIDE && bh <= GLIM_IMAGE_MAX_SIDE) glim_lua_check_pixels(L, (int)bw, (int)bh);
     }
     uint8_t fill[4] = {0, 0, 0, 0};
-    check_fill(L, 3, img, fill);
+    glim_lua_check_fill(L, 3, img, fill);
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
-    return finish(L, glim_image_rotate(img, deg, expand, fill, &box->img, &err), &err);
+    return glim_lua_finish(L, glim_image_rotate(img, deg, expand, fill, &box->img, &err), &err);
 }
 
 /* img:flip("horizontal" | "vertical" | "both") */
@@ -152,7 +148,7 @@ static int l_flip(lua_State *L)
     int how = luaL_checkoption(L, 2, NULL, names);
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
-    return finish(L, glim_image_flip(img, (glim_flip)how, &box->img, &err), &err);
+    return glim_lua_finish(L, glim_image_flip(img, (glim_flip)how, &box->img, &err), &err);
 }
 
 /* img:convert("rgb" | "bgr" | "gray" | "rgba") */
@@ -163,7 +159,7 @@ static int l_convert(lua_State *L)
     int fmt = luaL_checkoption(L, 2, NULL, names);
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
-    return finish(L, glim_image_convert(img, (glim_pixfmt)fmt, &box->img, &err), &err);
+    return glim_lua_finish(L, glim_image_convert(img, (glim_pixfmt)fmt, &box->img, &err), &err);
 }
 
 /* img:letterbox(w, h [, {fill = 114, filter = "bilinear"}]) -> image, info
@@ -175,15 +171,15 @@ static int l_letterbox(lua_State *L)
     glim_image *img = glim_lua_check_image(L, 1);
     int w = check_side(L, 2, "width"), h = check_side(L, 3, "height");
     glim_lua_check_opts(L, 4, "letterbox", keys);
-    check_pixels(L, w, h);
+    glim_lua_check_pixels(L, w, h);
     glim_filter f = check_filter(L, glim_lua_opt_str_field(L, 4, "filter", "bilinear"), 4);
     uint8_t fill[4] = {114, 114, 114, 255};
-    check_fill(L, 4, img, fill);
+    glim_lua_check_fill(L, 4, img, fill);
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
     glim_letterbox info;
     glim_status st = glim_image_letterbox(img, w, h, f, fill, &box->img, &info, &err);
-    if (st != GLIM_OK) return finish(L, st, &err);
+    if (st != GLIM_OK) return glim_lua_finish(L, st, &err);
     lua_createtable(L, 0, 5);
     lua_pushnumber(L, info.scale);
     lua_setfield(L, -2, "scale");
@@ -265,7 +261,7 @@ static int l_to_tensor(lua_State *L)
     glim_status st = glim_image_to_tensor(img, &o, &box->t, &err);
     if (st == GLIM_OK)
         glim_lua_gc_hint(L, (size_t)box->t->count * glim_dtype_size(box->t->dtype));
-    return finish(L, st, &err);
+    return glim_lua_finish(L, st, &err);
 }
 
 static const luaL_Reg imgproc_methods[] = {

@@ -50,15 +50,6 @@ static int l_boxes_gc(lua_State *L)
     return 0;
 }
 
-/* A finished core call: memory failures come back as nil, msg, code; any
- * other failure is a bad argument (degenerate quad, singular matrix), so
- * it raises. */
-static int fail(lua_State *L, glim_status st, const glim_error *err)
-{
-    if (st == GLIM_ENOMEM || st == GLIM_ELIMIT) return glim_lua_push_failure(L, err);
-    return luaL_error(L, "%s", err->msg);
-}
-
 /* t[i] as a finite number, raising with `what` in the message. */
 static double number_at(lua_State *L, int t, int i, int arg, const char *what)
 {
@@ -190,7 +181,7 @@ static int l_text_boxes(lua_State *L)
     int n = 0;
     glim_error err;
     glim_status st = glim_text_boxes((const float *)t->data, h, w, &p, dw, dh, &owner->boxes, &n, &err);
-    if (st != GLIM_OK) return fail(L, st, &err);
+    if (st != GLIM_OK) return glim_lua_finish(L, st, &err);
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
         const glim_text_box *b = &owner->boxes[i];
@@ -230,7 +221,7 @@ static int l_min_area_rect(lua_State *L)
     float c[8], w, h;
     glim_error err;
     glim_status st = glim_min_area_rect(xy, (int)n, c, &w, &h, &err);
-    if (st != GLIM_OK) return fail(L, st, &err);
+    if (st != GLIM_OK) return glim_lua_finish(L, st, &err);
     lua_createtable(L, 4, 0);
     for (int k = 0; k < 4; k++) {
         push_point(L, c[2 * k], c[2 * k + 1], 0);
@@ -280,7 +271,7 @@ static int l_perspective_transform(lua_State *L)
     check_quad(L, 2, d);
     glim_error err;
     glim_status st = glim_perspective_transform(s, d, m, &err);
-    if (st != GLIM_OK) return fail(L, st, &err);
+    if (st != GLIM_OK) return glim_lua_finish(L, st, &err);
     push_matrix(L, m);
     return 1;
 }
@@ -304,36 +295,9 @@ static void check_warp_opts(lua_State *L, int idx, const char *fn, const glim_im
         else if (strcmp(b, "constant") == 0) o->border = GLIM_BORDER_CONSTANT;
         else luaL_error(L, "option 'border' must be \"replicate\" or \"constant\", not \"%s\"", b);
     }
-    lua_getfield(L, idx, "fill");
-    int c = img->channels;
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        lua_Number v = lua_tonumber(L, -1);
-        if (!(v >= 0 && v <= 255)) luaL_error(L, "option 'fill' values must be 0..255");
-        for (int k = 0; k < c; k++) o->fill[k] = (uint8_t)lround(v);
-        if (c == 4) o->fill[3] = 255;
-    } else if (lua_istable(L, -1)) {
-        int n = (int)lua_rawlen(L, -1);
-        if (!(n == c || (c == 4 && n == 3)))
-            luaL_error(L, "option 'fill' needs %d values for a %s image, got %d", c,
-                       glim_pixfmt_name(img->format), n);
-        if (n < c) o->fill[3] = 255;
-        for (int k = 0; k < n; k++) {
-            lua_rawgeti(L, -1, k + 1);
-            int isnum = 0;
-            lua_Number v = lua_tonumberx(L, -1, &isnum);
-            if (!isnum || !(v >= 0 && v <= 255)) luaL_error(L, "option 'fill' values must be 0..255");
-            o->fill[k] = (uint8_t)lround(v);
-            lua_pop(L, 1);
-        }
-    } else if (!lua_isnil(L, -1)) {
-        luaL_error(L, "option 'fill' must be a number or a table of channel values");
-    }
-    lua_pop(L, 1);
+    glim_lua_check_fill(L, idx, img, o->fill);
 }
 
-/* Outputs past this many pixels are a caller bug, not a request to
- * allocate gigabytes (the same bound as the other image methods). */
-#define MAX_OUTPUT_PIXELS ((lua_Integer)1 << 28)
 
 /* img:warp_perspective(m_or_quad, w, h [, opts]) */
 static int l_warp_perspective(lua_State *L)
@@ -351,9 +315,7 @@ static int l_warp_perspective(lua_State *L)
     lua_Integer w = luaL_checkinteger(L, 3), h = luaL_checkinteger(L, 4);
     luaL_argcheck(L, w >= 1 && w <= GLIM_IMAGE_MAX_SIDE, 3, "width must be 1..65535");
     luaL_argcheck(L, h >= 1 && h <= GLIM_IMAGE_MAX_SIDE, 4, "height must be 1..65535");
-    if (w * h > MAX_OUTPUT_PIXELS)
-        luaL_error(L, "output of %dx%d pixels exceeds the limit of %d megapixels", (int)w, (int)h,
-                   (int)(MAX_OUTPUT_PIXELS >> 20));
+    glim_lua_check_pixels(L, w, h);
     glim_warp_opts o;
     glim_warp_opts_init(&o);
     check_warp_opts(L, 5, "warp_perspective", img, &o);
@@ -361,11 +323,11 @@ static int l_warp_perspective(lua_State *L)
     if (!is_matrix) {
         const double rect[8] = {0, 0, (double)w, 0, (double)w, (double)h, 0, (double)h};
         glim_status st = glim_perspective_transform(q, rect, m, &err);
-        if (st != GLIM_OK) return fail(L, st, &err);
+        if (st != GLIM_OK) return glim_lua_finish(L, st, &err);
     }
     image_box *box = glim_lua_new_image_box(L);
     glim_status st = glim_image_warp_perspective(img, m, (int)w, (int)h, &o, &box->img, &err);
-    if (st != GLIM_OK) return fail(L, st, &err);
+    if (st != GLIM_OK) return glim_lua_finish(L, st, &err);
     glim_lua_gc_hint(L, (size_t)w * (size_t)h * (size_t)img->channels);
     return 1;
 }
@@ -382,13 +344,13 @@ static int l_crop_quad(lua_State *L)
     check_warp_opts(L, 3, "crop_quad", img, &o);
     double fw = fmax(hypot(q[2] - q[0], q[3] - q[1]), hypot(q[6] - q[4], q[7] - q[5]));
     double fh = fmax(hypot(q[6] - q[0], q[7] - q[1]), hypot(q[4] - q[2], q[5] - q[3]));
-    if (fw * fh > (double)MAX_OUTPUT_PIXELS)
+    if (fw * fh > (double)GLIM_LUA_MAX_OUTPUT_PIXELS)
         luaL_error(L, "crop_quad: output of %.0fx%.0f pixels exceeds the limit of %d megapixels",
-                   fw, fh, (int)(MAX_OUTPUT_PIXELS >> 20));
+                   fw, fh, (int)(GLIM_LUA_MAX_OUTPUT_PIXELS >> 20));
     image_box *box = glim_lua_new_image_box(L);
     glim_error err;
     glim_status st = glim_image_crop_quad(img, q, &o, &box->img, &err);
-    if (st != GLIM_OK) return fail(L, st, &err);
+    if (st != GLIM_OK) return glim_lua_finish(L, st, &err);
     glim_lua_gc_hint(L, (size_t)box->img->height * box->img->stride);
     return 1;
 }
