@@ -391,6 +391,18 @@ ob_wcache *ob_cache_put(ob_ctx *c, int slot, void *data, int ndim, const int64_t
     return w;
 }
 
+glim_status ob_cache_pair(ob_ctx *c, void *w, int ndim, const int64_t *shape, void *b, int64_t n,
+                          ob_wcache **wc, ob_wcache **bc)
+{
+    *wc = ob_cache_put(c, 0, w, ndim, shape);
+    if (!*wc) {
+        glim_free(b);
+        return c->err->code;
+    }
+    *bc = ob_cache_put(c, 1, b, 1, &n);
+    return *bc ? GLIM_OK : c->err->code;
+}
+
 void onnx_cache_free(ob_wcache *w)
 {
     while (w) {

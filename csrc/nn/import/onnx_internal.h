@@ -235,6 +235,10 @@ void *ob_alloc(ob_ctx *c, size_t bytes);
 /* Weight cache lookup / insert (data must be glim_alloc'd; the cache owns it). */
 ob_wcache *ob_cache_get(ob_ctx *c, int slot);
 ob_wcache *ob_cache_put(ob_ctx *c, int slot, void *data, int ndim, const int64_t *shape);
+/* Insert a converted weight (slot 0) and its 1-D bias or shift (slot 1, n
+ * values); the cache owns both buffers, also when this fails. */
+glim_status ob_cache_pair(ob_ctx *c, void *w, int ndim, const int64_t *shape, void *b, int64_t n,
+                          ob_wcache **wc, ob_wcache **bc);
 /* Element i of a constant as double / int64. */
 double ob_cget(const ob_value *v, int64_t i);
 int64_t ob_cgeti(const ob_value *v, int64_t i);

@@ -279,11 +279,8 @@ glim_status ot_conv(ob_ctx *c, const onnx_node *n)
                         else wd[((o * kh + y) * kw + xx) * cpg + ci] = v;
                     }
         }
-        int64_t ws[4] = {dw ? 1 : cout, kh, kw, dw ? cout : cpg}, bs[1] = {cout};
-        wc = ob_cache_put(c, 0, wd, 4, ws);
-        bc = wc ? ob_cache_put(c, 1, bd, 1, bs) : NULL;
-        if (!wc) glim_free(bd);
-        if (!wc || !bc) return c->err->code;
+        int64_t ws[4] = {dw ? 1 : cout, kh, kw, dw ? cout : cpg};
+        if ((st = ob_cache_pair(c, wd, 4, ws, bd, cout, &wc, &bc))) return st;
     }
     char name[200];
     glim_conv2d_params p = {.stride_h = (int)geo.s[0], .stride_w = (int)geo.s[1],
@@ -390,11 +387,8 @@ glim_status ot_conv_transpose(ob_ctx *c, const onnx_node *n)
                         wd[((o * kh + y) * kw + xx) * cin + ci] =
                             W[((ci * cout + o) * kh + y) * kw + xx] * sa[o];
         for (int64_t o = 0; o < cout; o++) bd[o] = (float)((b ? ob_cget(b, o) : 0.0) * sa[o] + sb[o]);
-        int64_t ws[4] = {cout, kh, kw, cin}, bs[1] = {cout};
-        wc = ob_cache_put(c, 0, wd, 4, ws);
-        bc = wc ? ob_cache_put(c, 1, bd, 1, bs) : NULL;
-        if (!wc) glim_free(bd);
-        if (!wc || !bc) return c->err->code;
+        int64_t ws[4] = {cout, kh, kw, cin};
+        if ((st = ob_cache_pair(c, wd, 4, ws, bd, cout, &wc, &bc))) return st;
     }
     glim_conv_transpose_params p = {.stride_h = (int)geo.s[0], .stride_w = (int)geo.s[1],
                                     .dilation_h = (int)geo.d[0], .dilation_w = (int)geo.d[1],
@@ -436,11 +430,7 @@ glim_status ot_batch_norm(ob_ctx *c, const onnx_node *n)
             glim_free(b);
             return st;
         }
-        int64_t s1[1] = {ch};
-        ac = ob_cache_put(c, 0, a, 1, s1);
-        bc = ac ? ob_cache_put(c, 1, b, 1, s1) : NULL;
-        if (!ac) glim_free(b);
-        if (!ac || !bc) return c->err->code;
+        if ((st = ob_cache_pair(c, a, 1, &ch, b, ch, &ac, &bc))) return st;
     }
     int layout = x->ndim == 4 ? OL_NHWC : OL_NCHW;
     int64_t cs[GLIM_MAX_DIMS];

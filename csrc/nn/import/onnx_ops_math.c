@@ -227,11 +227,9 @@ static glim_status fully_connected(ob_ctx *c, const onnx_node *n, ob_value *x, o
         for (int64_t i = 0; i < N; i++)
             for (int64_t k = 0; k < K; k++) wd[i * K + k] = wt ? W[i * K + k] : W[k * N + i];
         for (int64_t i = 0; i < N; i++) bd[i] = bias ? (float)ob_cget(bias, ob_count(bias) == 1 ? 0 : i) : 0;
-        int64_t ws[2] = {N, K}, bs[1] = {N};
-        wc = ob_cache_put(c, 0, wd, 2, ws);
-        bc = wc ? ob_cache_put(c, 1, bd, 1, bs) : NULL;
-        if (!wc) glim_free(bd);
-        if (!wc || !bc) return c->err->code;
+        int64_t ws[2] = {N, K};
+        glim_status st = ob_cache_pair(c, wd, 2, ws, bd, N, &wc, &bc);
+        if (st != GLIM_OK) return st;
     }
     char name[200];
     int in = ob_tensor(c, x, OL_NCHW);
