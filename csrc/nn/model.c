@@ -114,14 +114,8 @@ static glim_status onnx_load(glim_model *m, const void *bytes, size_t len, glim_
     if (st != GLIM_OK) return st;
     onnx_model *om = m->onnx;
     /* an op without a translator fails here, whatever the shapes */
-    for (int i = 0; i < om->nnodes; i++) {
-        const onnx_node *n = &om->nodes[i];
-        int std_domain = !n->domain[0] || strcmp(n->domain, "ai.onnx") == 0;
-        if (!std_domain || !onnx_find_op(n->op_type))
-            return glim_fail(err, GLIM_EUNSUPPORTED, "onnx: unsupported op '%s' (%s %d) at node '%s'",
-                             n->op_type, std_domain ? "opset" : n->domain,
-                             std_domain ? om->opset : 0, n->name);
-    }
+    for (int i = 0; i < om->nnodes; i++)
+        if (!onnx_node_op(om, &om->nodes[i], err)) return GLIM_EUNSUPPORTED;
     m->ninputs = om->ninputs;
     m->noutputs = om->noutputs;
     m->inputs = glim_calloc((size_t)om->ninputs + 1, sizeof *m->inputs);

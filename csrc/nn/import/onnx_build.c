@@ -497,15 +497,8 @@ static glim_status build(ob_ctx *c, const int *in_ndim, const int64_t (*in_shape
             if (n->in[k] >= 0 && !c->v[n->in[k]].defined)
                 return ob_fail(c, n, GLIM_EFORMAT, "input '%s' is used before any node produces it",
                                m->values[n->in[k]].name);
-        const onnx_op_entry *e = NULL;
-        if (!n->domain[0] || strcmp(n->domain, "ai.onnx") == 0) e = onnx_find_op(n->op_type);
-        if (!e) {
-            if (n->domain[0] && strcmp(n->domain, "ai.onnx") != 0)
-                return ob_fail(c, NULL, GLIM_EUNSUPPORTED, "unsupported op '%s' (domain '%s') at node '%s'",
-                               n->op_type, n->domain, n->name);
-            return ob_fail(c, NULL, GLIM_EUNSUPPORTED, "unsupported op '%s' (opset %d) at node '%s'",
-                           n->op_type, m->opset, n->name);
-        }
+        const onnx_op_entry *e = onnx_node_op(m, n, c->err);
+        if (!e) return c->failed = 1, c->err->code;
         if ((st = e->fn(c, n)) != GLIM_OK) return st;
         if (c->failed) return c->err->code;
     }

@@ -191,6 +191,9 @@ typedef struct onnx_op_entry {
 
 /* onnx_ops.c */
 const onnx_op_entry *onnx_find_op(const char *op_type);
+/* The translator of node n (default domain only), or NULL with err set to
+ * "unsupported op ..." naming the op, its opset or domain, and the node. */
+const onnx_op_entry *onnx_node_op(const onnx_model *m, const onnx_node *n, glim_error *err);
 
 /* onnx_build.c: helpers for the translators */
 glim_status ob_fail(ob_ctx *c, const onnx_node *n, glim_status code, const char *fmt, ...)

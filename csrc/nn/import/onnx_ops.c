@@ -575,3 +575,13 @@ const onnx_op_entry *onnx_find_op(const char *op_type)
     }
     return NULL;
 }
+
+const onnx_op_entry *onnx_node_op(const onnx_model *m, const onnx_node *n, glim_error *err)
+{
+    int std_domain = !n->domain[0] || strcmp(n->domain, "ai.onnx") == 0;
+    const onnx_op_entry *e = std_domain ? onnx_find_op(n->op_type) : NULL;
+    if (!e)
+        glim_fail(err, GLIM_EUNSUPPORTED, "onnx: unsupported op '%s' (%s %d) at node '%s'", n->op_type,
+                  std_domain ? "opset" : n->domain, std_domain ? m->opset : 0, n->name);
+    return e;
+}
