@@ -1,5 +1,6 @@
 /* test_geometry.c — crop, flip, rotate and letterbox. */
 #include "check.h"
+#include "alloc_fail.h"
 #include "glimpse.h"
 
 #include <math.h>
@@ -171,24 +172,9 @@ static void test_letterbox(void)
 }
 
 /* Allocation-failure sweep over every operation in process.h but resize
- * (test_resize.c has its own): fail the Nth allocation for each N until
+ * (test_resize.c sweeps resize): fail the Nth allocation for each N until
  * the call succeeds; every failure must be ENOMEM with nothing leaked. */
-static int fail_at, alloc_count, live;
-static void *failing_alloc(size_t size, size_t align, void *user)
-{
-    (void)user;
-    if (alloc_count++ == fail_at) return NULL;
-    void *p = NULL;
-    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
-    live++;
-    return p;
-}
-static void counting_free(void *p, void *user)
-{
-    (void)user;
-    live--;
-    free(p);
-}
+/* failing_alloc, counting_free, fail_at, alloc_count, live: alloc_fail.h */
 
 static glim_status run_op(int op, const glim_image *img, void **out, glim_error *err)
 {

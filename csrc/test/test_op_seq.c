@@ -11,6 +11,7 @@
  * 1e-5 for bilinear resize weights, exact for nearest resize, comparisons,
  * WHERE, EXPAND, SPLIT and REDUCE_MAX, 1e-5 for REDUCE_SUM. */
 #include "test_op_util.h"
+#include "alloc_fail.h"
 #include "nn/ops/kernel.h"
 
 #define TOL 1e-4
@@ -600,22 +601,7 @@ static void test_lstm_sweep(void)
  * turn; each must come back as an error (never a crash), nothing may leak,
  * and with no failure the graph runs. */
 
-static int alloc_count, fail_at, live;
-static void *failing_alloc(size_t size, size_t align, void *user)
-{
-    (void)user;
-    if (alloc_count++ == fail_at) return NULL;
-    void *p = NULL;
-    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
-    live++;
-    return p;
-}
-static void counting_free(void *p, void *user)
-{
-    (void)user;
-    if (p) live--;
-    free(p);
-}
+/* failing_alloc, counting_free, fail_at, alloc_count, live: alloc_fail.h */
 
 static void test_allocation_failures(void)
 {

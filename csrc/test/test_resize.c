@@ -3,6 +3,7 @@
  * must all agree with the formula), exact cases, bad arguments and an
  * allocation-failure sweep. */
 #include "check.h"
+#include "alloc_fail.h"
 #include "glimpse.h"
 
 #include <math.h>
@@ -245,22 +246,7 @@ static void test_padded_stride(void)
 
 /* Allocation-failure sweep: fail the Nth allocation for every N until the
  * call succeeds; each failure must report ENOMEM and free what it took. */
-static int fail_at, alloc_count, live;
-static void *failing_alloc(size_t size, size_t align, void *user)
-{
-    (void)user;
-    if (alloc_count++ == fail_at) return NULL;
-    void *p = NULL;
-    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
-    live++;
-    return p;
-}
-static void counting_free(void *p, void *user)
-{
-    (void)user;
-    live--;
-    free(p);
-}
+/* failing_alloc, counting_free, fail_at, alloc_count, live: alloc_fail.h */
 
 static void test_allocation_failures(void)
 {

@@ -2,6 +2,7 @@
  * OpenCV 4.6 references (tools/fixtures/opencv_ocr.py), plus edge cases and
  * argument errors. Run from the repo root. */
 #include "check.h"
+#include "alloc_fail.h"
 #include "glimpse.h"
 
 #include <math.h>
@@ -313,24 +314,7 @@ static void test_text_boxes_errors(void)
 
 /* ---- allocation failures: fail the Nth allocation, for every N ---------- */
 
-static int fail_at, alloc_count, live;
-
-static void *failing_alloc(size_t size, size_t align, void *user)
-{
-    (void)user;
-    if (alloc_count++ == fail_at) return NULL;
-    void *p = NULL;
-    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
-    live++;
-    return p;
-}
-
-static void counting_free(void *ptr, void *user)
-{
-    (void)user;
-    live--;
-    free(ptr);
-}
+/* failing_alloc, counting_free, fail_at, alloc_count, live: alloc_fail.h */
 
 static void test_text_boxes_allocation_failures(void)
 {

@@ -3,6 +3,7 @@
  * get_rotate_crop_image (tools/fixtures/opencv_ocr.py), plus exact cases
  * and argument errors. Run from the repo root. */
 #include "check.h"
+#include "alloc_fail.h"
 #include "glimpse.h"
 
 #include <math.h>
@@ -269,24 +270,7 @@ static void test_warp_errors(void)
 
 /* ---- allocation failures: fail the Nth allocation, for every N ---------- */
 
-static int fail_at, alloc_count, live;
-
-static void *failing_alloc(size_t size, size_t align, void *user)
-{
-    (void)user;
-    if (alloc_count++ == fail_at) return NULL;
-    void *p = NULL;
-    if (posix_memalign(&p, align, size ? size : 1) != 0) return NULL;
-    live++;
-    return p;
-}
-
-static void counting_free(void *ptr, void *user)
-{
-    (void)user;
-    live--;
-    free(ptr);
-}
+/* failing_alloc, counting_free, fail_at, alloc_count, live: alloc_fail.h */
 
 static glim_status run_op(int op, const glim_image *img, glim_image **out, glim_error *err)
 {
