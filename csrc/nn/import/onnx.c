@@ -806,7 +806,7 @@ static glim_status parse_graph(dec *d, pb_cursor g)
 
 int onnx_sniff(const void *bytes, size_t len)
 {
-    pb_cursor c = {bytes, (const uint8_t *)bytes + len}, s;
+    pb_cursor c = {bytes, (const uint8_t *)bytes + len};
     uint32_t f, w;
     int r, graph = 0, n = 0;
     if (!bytes || len < 4) return 0;
@@ -818,7 +818,6 @@ int onnx_sniff(const void *bytes, size_t len)
         if ((f == 7 || f == 8) && w != PB_LEN) return 0;
         n++;
     }
-    (void)s;
     return r == 0 && graph && n >= 2;
 }
 
