@@ -163,8 +163,6 @@ static glim_status t_gelu(ob_ctx *c, const onnx_node *n)
     return unary(c, n, U_IDENT, GLIM_OP_GELU, &p, sizeof p);
 }
 
-/* The one value of a constant scalar: a defined constant, or (when a fusion
- * looks ahead) the output of a Constant node not translated yet. */
 /* A constant value: a defined one, or (when a fusion looks ahead) the
  * output of a Constant node not translated yet (described in *tmp). */
 const ob_value *ot_peek_const(ob_ctx *c, int id, ob_value *tmp)
