@@ -226,6 +226,25 @@ static glim_status chain_affine(ob_ctx *c, const fold_chain *fc, int64_t cout, f
     return GLIM_OK;
 }
 
+/* The converted weights (nw floats) and bias (cout) of a convolution with
+ * the absorbed chain fc, and that chain's per-channel scale sa and shift sb
+ * (builder memory). On failure nothing is left allocated. */
+static glim_status fold_buffers(ob_ctx *c, const onnx_node *n, const fold_chain *fc, int64_t nw,
+                                int64_t cout, float **wd, float **bd, float **sa, float **sb)
+{
+    *wd = glim_alloc((size_t)nw * sizeof(float) + 64);
+    *bd = glim_alloc((size_t)cout * sizeof(float) + 64);
+    *sa = ob_alloc(c, (size_t)cout * 4);
+    *sb = ob_alloc(c, (size_t)cout * 4);
+    glim_status st = !*wd || !*bd || !*sa || !*sb ? ob_fail(c, n, GLIM_ENOMEM, "out of memory")
+                                                  : chain_affine(c, fc, cout, *sa, *sb);
+    if (st != GLIM_OK) {
+        glim_free(*wd);
+        glim_free(*bd);
+    }
+    return st;
+}
+
 glim_status ot_conv(ob_ctx *c, const onnx_node *n)
 {
     ob_value *x, *w, *b = ob_in(c, n, 2);
@@ -254,20 +273,8 @@ glim_status ot_conv(ob_ctx *c, const onnx_node *n)
     int dw = cpg == 1 && group == cin && group > 1;
     ob_wcache *wc = ob_cache_get(c, 0), *bc = ob_cache_get(c, 1);
     if (!wc) {
-        int64_t per = cpg * kh * kw;
-        float *wd = glim_alloc((size_t)(cout * per) * sizeof(float) + 64);
-        float *bd = glim_alloc((size_t)cout * sizeof(float) + 64);
-        float *sa = ob_alloc(c, (size_t)cout * 4), *sb = ob_alloc(c, (size_t)cout * 4);
-        if (!wd || !bd || !sa || !sb) {
-            glim_free(wd);
-            glim_free(bd);
-            return ob_fail(c, n, GLIM_ENOMEM, "out of memory");
-        }
-        if ((st = chain_affine(c, &fc, cout, sa, sb))) {
-            glim_free(wd);
-            glim_free(bd);
-            return st;
-        }
+        float *wd, *bd, *sa, *sb;
+        if ((st = fold_buffers(c, n, &fc, cout * cpg * kh * kw, cout, &wd, &bd, &sa, &sb))) return st;
         const float *W = w->cdata;
         for (int64_t o = 0; o < cout; o++) {
             bd[o] = (float)((b ? ob_cget(b, o) : 0.0) * sa[o] + sb[o]);
@@ -366,19 +373,8 @@ glim_status ot_conv_transpose(ob_ctx *c, const onnx_node *n)
     last = ot_fuse_act(c, last, &act);
     ob_wcache *wc = ob_cache_get(c, 0), *bc = ob_cache_get(c, 1);
     if (!wc) {
-        float *wd = glim_alloc((size_t)(cout * kh * kw * cin) * sizeof(float) + 64);
-        float *bd = glim_alloc((size_t)cout * sizeof(float) + 64);
-        float *sa = ob_alloc(c, (size_t)cout * 4), *sb = ob_alloc(c, (size_t)cout * 4);
-        if (!wd || !bd || !sa || !sb) {
-            glim_free(wd);
-            glim_free(bd);
-            return ob_fail(c, n, GLIM_ENOMEM, "out of memory");
-        }
-        if ((st = chain_affine(c, &fc, cout, sa, sb))) {
-            glim_free(wd);
-            glim_free(bd);
-            return st;
-        }
+        float *wd, *bd, *sa, *sb;
+        if ((st = fold_buffers(c, n, &fc, cout * kh * kw * cin, cout, &wd, &bd, &sa, &sb))) return st;
         const float *W = w->cdata;
         for (int64_t ci = 0; ci < cin; ci++)
             for (int64_t o = 0; o < cout; o++)
